@@ -1,0 +1,125 @@
+"""Dots and boxes for 2 to 4 players as a PettingZoo AEC environment."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import gymnasium
+import numpy as np
+from gymnasium import spaces
+from pettingzoo import AECEnv
+
+from envs.dots_and_boxes import rules
+from envs.dots_and_boxes.render import ansi_board, rgb_board
+from muzero.errors import UserError
+
+
+class raw_env(AECEnv):
+    """N-player dots and boxes: +1 reward per box at the moment it is completed; a capture earns another move.
+
+    Observation (HWC, int8) of shape (2*rows+1, 2*cols+1, 1+players): cell (2r, 2c+1) is horizontal edge
+    h[r][c], cell (2r+1, 2c) is vertical edge v[r][c], cell (2r+1, 2c+1) is box (r, c). Channel 0 marks drawn
+    edges; channel 1+k marks the boxes of player (observer + k) % players, so channel 1 is "my boxes".
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {
+        "name": "dots_and_boxes_v0",
+        "render_modes": ["ansi", "rgb_array"],
+        "is_parallelizable": False,
+        "render_fps": 1,
+    }
+
+    def __init__(self, players: int = 2, rows: int = 3, cols: int = 3, render_mode: str | None = None):
+        super().__init__()
+        rules.validate_arguments(players, rows, cols)
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise UserError(f"render_mode must be one of {self.metadata['render_modes']} or None")
+        self.players, self.rows, self.cols = players, rows, cols
+        self.render_mode = render_mode
+        self.possible_agents = [f"player_{p}" for p in range(players)]
+        self._agent_index = {agent: p for p, agent in enumerate(self.possible_agents)}
+        edge_count = rules.num_edges(rows, cols)
+        grid_shape = (2 * rows + 1, 2 * cols + 1, 1 + players)
+        observation_space = spaces.Dict(
+            {
+                "observation": spaces.Box(0, 1, grid_shape, dtype=np.int8),
+                "action_mask": spaces.Box(0, 1, (edge_count,), dtype=np.int8),
+            }
+        )
+        self.observation_spaces = {agent: observation_space for agent in self.possible_agents}
+        self.action_spaces = {agent: spaces.Discrete(edge_count) for agent in self.possible_agents}
+        self._state = rules.initial_state(players, rows, cols)
+        self._reset_bookkeeping()
+
+    @property
+    def state(self) -> rules.DotsAndBoxesState:  # type: ignore[override]
+        """The rules state (read-only arrays); opponents read it to choose their moves."""
+        return self._state
+
+    def observation_space(self, agent: str) -> gymnasium.spaces.Space:
+        return self.observation_spaces[agent]
+
+    def action_space(self, agent: str) -> gymnasium.spaces.Space:
+        return self.action_spaces[agent]
+
+    def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> None:
+        """Start a new game with player_0 to move (the game has no randomness; `seed` is accepted)."""
+        self._state = rules.initial_state(self.players, self.rows, self.cols)
+        self._reset_bookkeeping()
+
+    def _reset_bookkeeping(self) -> None:
+        self.agents = self.possible_agents[:]
+        self.rewards = {agent: 0 for agent in self.agents}
+        self._cumulative_rewards = {agent: 0 for agent in self.agents}
+        self.terminations = {agent: False for agent in self.agents}
+        self.truncations = {agent: False for agent in self.agents}
+        self.infos: dict[str, dict[str, Any]] = {agent: {} for agent in self.agents}
+        self.agent_selection = self.possible_agents[self._state.to_play]
+
+    def observe(self, agent: str) -> dict[str, np.ndarray]:
+        observer = self._agent_index[agent]
+        grid = np.zeros(self.observation_spaces[agent]["observation"].shape, dtype=np.int8)
+        grid[:, :, 0] = self._edge_grid()
+        box_cells = grid[1::2, 1::2, 1:]
+        for k in range(self.players):
+            box_cells[:, :, k] = self._state.owners == (observer + k) % self.players
+        mask = np.zeros(self._state.num_edges, dtype=np.int8)
+        if agent == self.agent_selection and not rules.is_over(self._state):
+            mask[rules.legal_mask(self._state)] = 1
+        return {"observation": grid, "action_mask": mask}
+
+    def _edge_grid(self) -> np.ndarray:
+        rows, cols = self.rows, self.cols
+        horizontal_count = (rows + 1) * cols
+        plane = np.zeros((2 * rows + 1, 2 * cols + 1), dtype=np.int8)
+        plane[0::2, 1::2] = self._state.edges[:horizontal_count].reshape(rows + 1, cols)
+        plane[1::2, 0::2] = self._state.edges[horizontal_count:].reshape(rows, cols + 1)
+        return plane
+
+    def step(self, action: int | None) -> None:
+        """Draw edge `action` for the agent to move; an illegal edge raises IllegalActionError."""
+        agent = self.agent_selection
+        if self.terminations[agent] or self.truncations[agent]:
+            self._was_dead_step(action)
+            return
+        new_state, captured = rules.apply(self._state, action)  # type: ignore[arg-type]
+        self._state = new_state
+        self._cumulative_rewards[agent] = 0
+        self._clear_rewards()
+        self.rewards[agent] = captured
+        if rules.is_over(new_state):
+            self.terminations = {name: True for name in self.agents}
+        self.agent_selection = self.possible_agents[new_state.to_play]
+        self._accumulate_rewards()
+
+    def render(self) -> str | np.ndarray | None:
+        """A text drawing with a score line ("ansi") or a uint8 HxWx3 image ("rgb_array")."""
+        if self.render_mode is None:
+            gymnasium.logger.warn("You are calling render method without specifying any render mode.")
+            return None
+        if self.render_mode == "ansi":
+            return ansi_board(self._state)
+        return rgb_board(self._state)
+
+    def close(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,60 @@
+"""A one-player `Game` over any Gymnasium environment with a discrete action space."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from muzero.errors import UserError
+from muzero.types import TimeStep, require_legal
+
+
+class GymnasiumGame:
+    """Player 0 is the only player; `info["action_mask"]` restricts the legal actions when present."""
+
+    num_players = 1
+
+    def __init__(self, env_id: str, **kwargs: Any) -> None:
+        try:
+            self.env = gym.make(env_id, **kwargs)
+        except gym.error.Error as error:
+            raise UserError(f"gym:{env_id}: {error}") from None
+        if not isinstance(self.env.action_space, spaces.Discrete):
+            space = self.env.action_space
+            raise UserError(f"gym:{env_id}: only discrete action spaces are supported, not {space}")
+        self.name = f"gym:{env_id}"
+        self._num_actions = int(self.env.action_space.n)
+        self._observation_shape = tuple(self.env.observation_space.shape or (1,))
+        self._legal_mask = np.zeros(self._num_actions, dtype=bool)
+
+    @property
+    def num_actions(self) -> int:
+        return self._num_actions
+
+    @property
+    def observation_shape(self) -> tuple[int, ...]:
+        return self._observation_shape
+
+    def reset(self, seed: int | None = None) -> TimeStep:
+        observation, info = self.env.reset(seed=seed)
+        return self._timestep(observation, 0.0, False, info)
+
+    def step(self, action: int) -> TimeStep:
+        action = require_legal(action, self._legal_mask, self.name)
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        return self._timestep(observation, float(reward), bool(terminated or truncated), info)
+
+    def _timestep(self, observation: Any, reward: float, terminal: bool, info: dict) -> TimeStep:
+        mask = info.get("action_mask")
+        legal = np.ones(self._num_actions, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+        self._legal_mask = legal & (not terminal)
+        return TimeStep(
+            observation=np.asarray(observation, dtype=np.float32).reshape(self._observation_shape),
+            to_play=0,
+            rewards=np.array([reward], dtype=np.float32),
+            legal_mask=self._legal_mask.copy(),
+            terminal=terminal,
+        )

@@ -1,0 +1,136 @@
+"""A `Game` over any PettingZoo AEC environment whose observations carry an action mask."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from gymnasium import spaces
+from pettingzoo import AECEnv
+
+from muzero.errors import UserError
+from muzero.types import TimeStep, require_legal
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the player to move sees in an AEC env: the inputs of a search."""
+
+    observation: np.ndarray  # float32[*observation_shape], from the point of view of `to_play`
+    to_play: int  # index of `env.agent_selection` in `env.possible_agents`
+    legal_mask: np.ndarray  # bool[num_actions]
+
+
+def observation_to_array(raw_observation: np.ndarray) -> np.ndarray:
+    """float32 copy of an observation; image-like (H, W, C) planes become channels-first (C, H, W)."""
+    array = np.asarray(raw_observation, dtype=np.float32)
+    if array.ndim == 3:
+        array = np.ascontiguousarray(array.transpose(2, 0, 1))
+    return array
+
+
+def channels_first_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape `observation_to_array` gives for an observation of `shape`."""
+    return (shape[2], shape[0], shape[1]) if len(shape) == 3 else tuple(shape)
+
+
+def observe(env: AECEnv, agent: str) -> Decision:
+    """The decision `agent` faces in `env`: its observation, its seat, its legal actions."""
+    raw = env.observe(agent)
+    if not isinstance(raw, dict) or "observation" not in raw:
+        raise UserError(f"{env.metadata.get('name', env)}: observations must be dicts with 'observation'")
+    mask = raw.get("action_mask")
+    if mask is None:
+        mask = env.infos.get(agent, {}).get("action_mask")
+    if mask is None:
+        raise UserError(f"{env.metadata.get('name', env)}: no action_mask in the observation or infos")
+    return Decision(
+        observation=observation_to_array(raw["observation"]),
+        to_play=env.possible_agents.index(agent),
+        legal_mask=np.asarray(mask, dtype=bool).copy(),
+    )
+
+
+def game_over(env: AECEnv) -> bool:
+    """All agents left in the env are terminated or truncated (or none are left)."""
+    return all(env.terminations[a] or env.truncations[a] for a in env.agents)
+
+
+class PettingZooGame:
+    """Adapts an AEC env: skips dead agents' steps and sums every player's rewards between decisions."""
+
+    def __init__(self, make_env: Callable[[], AECEnv], name: str = "") -> None:
+        self.make_env = make_env  # a fresh AEC env of this game on each call
+        self.env = make_env()
+        self.env.reset(seed=0)
+        self.name = name or self.env.metadata.get("name", "pettingzoo")
+        self.agents: list[str] = list(self.env.possible_agents)
+        self._num_actions, self._observation_shape = self._read_spaces()
+        self._terminal = False
+
+    def _read_spaces(self) -> tuple[int, tuple[int, ...]]:
+        action_space = self.env.action_space(self.agents[0])
+        if not isinstance(action_space, spaces.Discrete):
+            raise UserError(f"{self.name}: only discrete action spaces are supported, not {action_space}")
+        observation_space = self.env.observation_space(self.agents[0])
+        if isinstance(observation_space, spaces.Dict) and "observation" in observation_space.spaces:
+            observation_space = observation_space["observation"]
+        return int(action_space.n), channels_first_shape(tuple(observation_space.shape))
+
+    @property
+    def num_players(self) -> int:
+        return len(self.agents)
+
+    @property
+    def num_actions(self) -> int:
+        return self._num_actions
+
+    @property
+    def observation_shape(self) -> tuple[int, ...]:
+        return self._observation_shape
+
+    def reset(self, seed: int | None = None) -> TimeStep:
+        self.env.reset(seed=seed)
+        self._terminal = False
+        return self._settle(np.zeros(self.num_players, dtype=np.float32))
+
+    def step(self, action: int) -> TimeStep:
+        action = require_legal(action, self._legal_mask(), self.name)
+        self.env.step(action)
+        return self._settle(self._step_rewards())
+
+    def _legal_mask(self) -> np.ndarray:
+        if self._terminal:
+            return np.zeros(self.num_actions, dtype=bool)
+        return self.current_decision().legal_mask
+
+    def current_decision(self) -> Decision:
+        """The decision the player to move faces now."""
+        return observe(self.env, self.env.agent_selection)
+
+    def _settle(self, rewards: np.ndarray) -> TimeStep:
+        """Steps dead agents out of the way until a live agent must decide or the game is over."""
+        while self.env.agents and not game_over(self.env):
+            agent = self.env.agent_selection
+            if not (self.env.terminations[agent] or self.env.truncations[agent]):
+                break
+            self.env.step(None)
+            rewards = rewards + self._step_rewards()
+        self._terminal = not self.env.agents or game_over(self.env)
+        return self._timestep(rewards)
+
+    def _step_rewards(self) -> np.ndarray:
+        return np.array([self.env.rewards.get(a, 0.0) for a in self.agents], dtype=np.float32)
+
+    def _timestep(self, rewards: np.ndarray) -> TimeStep:
+        if self._terminal:
+            return TimeStep(
+                observation=np.zeros(self.observation_shape, dtype=np.float32),
+                to_play=0,
+                rewards=rewards,
+                legal_mask=np.zeros(self.num_actions, dtype=bool),
+                terminal=True,
+            )
+        decision = self.current_decision()
+        return TimeStep(decision.observation, decision.to_play, rewards, decision.legal_mask, False)

@@ -1,0 +1,93 @@
+"""The data that flows between the parts: the Game protocol and the records it produces.
+
+Players are indexed 0..P-1. Rewards and values are absolute per-player vectors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from muzero.errors import IllegalActionError
+
+
+@dataclass(frozen=True)
+class TimeStep:
+    """What a game shows after a reset or a step."""
+
+    observation: np.ndarray  # float32[*observation_shape], from the point of view of `to_play`
+    to_play: int  # the player who decides next (meaningless once `terminal`)
+    rewards: np.ndarray  # float32[num_players]: every player's reward since the previous decision
+    legal_mask: np.ndarray  # bool[num_actions]: the actions `to_play` may take (all False once terminal)
+    terminal: bool  # the game is over
+
+
+@runtime_checkable
+class Game(Protocol):
+    """A turn-based game for `num_players` players with a discrete action space."""
+
+    @property
+    def num_players(self) -> int: ...
+
+    @property
+    def num_actions(self) -> int: ...
+
+    @property
+    def observation_shape(self) -> tuple[int, ...]: ...
+
+    def reset(self, seed: int | None = None) -> TimeStep: ...
+
+    def step(self, action: int) -> TimeStep: ...
+
+
+def legal_actions_text(legal_mask: np.ndarray) -> str:
+    """The legal actions of a mask as a short human-readable list."""
+    legal = np.flatnonzero(legal_mask).tolist()
+    return str(legal) if legal else "none (the game is over)"
+
+
+def require_legal(action: object, legal_mask: np.ndarray, game_name: str) -> int:
+    """`action` as an int when it is legal under `legal_mask`; otherwise an IllegalActionError naming both."""
+    in_range = isinstance(action, int | np.integer) and 0 <= action < legal_mask.size
+    if not (in_range and legal_mask[action]):
+        raise IllegalActionError(
+            f"{game_name}: action {action} is not legal here; legal actions: {legal_actions_text(legal_mask)}"
+        )
+    return int(action)
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """One finished self-play game: T decisions, everything indexed by decision t = 0..T-1."""
+
+    observations: np.ndarray  # float32[T, *observation_shape]: what to_play[t] saw before acting
+    to_play: np.ndarray  # int64[T]: the player who decided at t
+    actions: np.ndarray  # int64[T]: the action taken at t
+    rewards: np.ndarray  # float32[T, P]: every player's reward between decision t and decision t+1
+    policies: np.ndarray  # float32[T, A]: the search's visit distribution at t (the policy target)
+    root_values: np.ndarray  # float32[T, P]: the search's root value vector at t
+    legal_masks: np.ndarray  # bool[T, A]: the legal actions at t
+    terminal: bool  # True when the game ended by its rules (False: cut at the move limit)
+
+    @property
+    def length(self) -> int:
+        return int(self.actions.shape[0])
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A training batch of B positions, each unrolled K steps (step 0 is the position itself)."""
+
+    observations: np.ndarray  # float32[B, *observation_shape]
+    to_play: np.ndarray  # int64[B]: the player to move at step 0
+    actions: np.ndarray  # int64[B, K]: the action taken at unroll step k (k = 0..K-1) into step k+1
+    target_values: np.ndarray  # float32[B, K+1, P]: n-step per-player value targets (0 past the end)
+    target_rewards: np.ndarray  # float32[B, K, P]: reward of the transition into step k+1 (0 past the end)
+    target_policies: np.ndarray  # float32[B, K+1, A]: visit distributions (0 past the end)
+    policy_mask: np.ndarray  # float32[B, K+1]: 1 where step k is a real decision of the game
+    target_next_players: np.ndarray  # int64[B, K]: who decides at step k+1 (0 where masked)
+    next_player_mask: np.ndarray  # float32[B, K]: 1 where step k+1 is a real decision of the game
+    weights: np.ndarray  # float32[B]: importance-sampling weights, max 1
+    indices: np.ndarray  # int64[B]: buffer slots of the positions, to update their priorities
