@@ -1,0 +1,68 @@
+"""Learning curve of a run: every numbered checkpoint against a reference opponent, in every seat.
+
+    python benchmarks/evaluate_checkpoints.py runs/tictactoe/RUN --against perfect --games 100
+
+Prints one line per checkpoint (training minutes, step, wins/draws/losses per seat) and writes the
+numbers as JSON (default benchmarks/results/learning_<game>.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from envs.opponents import opponent
+from muzero.agent import Agent
+from muzero.checkpoint import load_checkpoint
+from muzero.evaluate import evaluate_all_seats
+from muzero.run_folder import RunFolder
+
+
+def evaluate_checkpoint(path: Path, against: str, games: int, simulations: int | None) -> dict:
+    checkpoint = load_checkpoint(path)
+    agent = Agent.load(path, num_simulations=simulations)
+    results = evaluate_all_seats(
+        agent, lambda seed: opponent(against, seed), checkpoint.config.game, games_per_seat=games, seed=1
+    )
+    return {
+        "checkpoint": path.name,
+        "step": checkpoint.counters.training_step,
+        "minutes": round(checkpoint.counters.seconds / 60, 2),
+        "seats": [result.as_dict() for result in results],
+    }
+
+
+def describe(row: dict) -> str:
+    seats = "  ".join(
+        f"seat {s['seat']}: {s['wins']}W {s['draws']}D {s['losses']}L (boxes/return {s['mean_return']:.2f} "
+        f"vs {s['mean_best_other_return']:.2f})"
+        for s in row["seats"]
+    )
+    return f"{row['minutes']:6.2f} min  step {row['step']:6d}  {seats}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("run_dir")
+    parser.add_argument("--against", default="perfect", help="random, perfect, alphabeta:DEPTH, greedy")
+    parser.add_argument("--games", type=int, default=100, help="games per seat")
+    parser.add_argument("--simulations", type=int, help="search simulations (default: the run's)")
+    parser.add_argument("--every", type=int, default=1, help="evaluate every n-th checkpoint")
+    parser.add_argument("--json", help="output file")
+    args = parser.parse_args()
+    folder = RunFolder(args.run_dir)
+    rows = []
+    for path in folder.step_checkpoints()[:: args.every]:
+        started = time.perf_counter()
+        rows.append(evaluate_checkpoint(path, args.against, args.games, args.simulations))
+        print(describe(rows[-1]), f"({time.perf_counter() - started:.1f} s)", flush=True)
+    game = folder.config().game.name
+    output = Path(args.json or f"benchmarks/results/learning_{game}_{args.against.replace(':', '')}.json")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps({"run": str(args.run_dir), "against": args.against, "rows": rows}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

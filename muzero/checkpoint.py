@@ -1,0 +1,99 @@
+"""Checkpoints: weights, optimizer, counters and config in one file, written atomically.
+
+A checkpoint is a dict of tensors, numbers and strings saved with `torch.save` to a temporary file in the
+same folder and renamed over the target, so a crash never leaves a half-written file. It is read with
+`torch.load(weights_only=True)`: nothing a user hands in is unpickled.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from muzero.config import ExperimentConfig, config_from_dict, config_to_dict
+from muzero.errors import UserError
+
+FORMAT = "muzero-nplayer-checkpoint"
+VERSION = 1
+LATEST = "latest.pt"
+
+
+@dataclass(frozen=True)
+class Counters:
+    """How far a run has come."""
+
+    training_step: int = 0  # learner steps taken
+    games_played: int = 0  # self-play games finished
+    positions_played: int = 0  # self-play decisions taken
+    seconds: float = 0.0  # training time so far, over all sessions of the run
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    config: ExperimentConfig
+    counters: Counters
+    network_state: dict[str, torch.Tensor]
+    learner_state: dict[str, Any]
+
+
+def save_checkpoint(checkpoint: Checkpoint, path: str | Path) -> Path:
+    """Writes `checkpoint` to `path` atomically (temporary file in the same folder, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "format": FORMAT,
+        "version": VERSION,
+        "config": config_to_dict(checkpoint.config),
+        "counters": asdict(checkpoint.counters),
+        "network": checkpoint.network_state,
+        "learner": checkpoint.learner_state,
+    }
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            torch.save(payload, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_checkpoint(path: str | Path) -> Checkpoint:
+    """Reads a checkpoint file, or the latest checkpoint of a run folder; one-line UserError otherwise."""
+    path = resolve_checkpoint_path(path)
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # truncated, corrupt, or holding more than plain data (refused unpickling)
+        reason = (str(error).splitlines() or [type(error).__name__])[0][:200]
+        raise UserError(f"{path} is not a readable muzero checkpoint (corrupt or foreign): {reason}") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise UserError(f"{path} is not a muzero checkpoint (no '{FORMAT}' marker)")
+    if payload.get("version") != VERSION:
+        raise UserError(f"{path} has checkpoint version {payload.get('version')}; this muzero reads {VERSION}")
+    return Checkpoint(
+        config=config_from_dict(payload["config"]),
+        counters=Counters(**payload["counters"]),
+        network_state=payload["network"],
+        learner_state=payload["learner"],
+    )
+
+
+def resolve_checkpoint_path(path: str | Path) -> Path:
+    """A checkpoint file as given, or `checkpoints/latest.pt` of a run folder."""
+    path = Path(path)
+    if path.is_dir():
+        candidate = path / "checkpoints" / LATEST
+        if not candidate.is_file():
+            raise UserError(f"{path} is a folder without checkpoints/{LATEST}: not a run folder")
+        return candidate
+    if not path.is_file():
+        raise UserError(f"checkpoint {path} does not exist")
+    return path

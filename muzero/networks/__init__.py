@@ -1,0 +1,29 @@
+"""The MuZero networks (torch): h, g and f for N players, and scalar <-> categorical support helpers."""
+
+from muzero.networks.model import (
+    InitialInference,
+    InitialOutput,
+    MuZeroNet,
+    RecurrentInference,
+    RecurrentOutput,
+    build_network,
+)
+from muzero.networks.support import (
+    inverse_scale_transform,
+    scalar_to_support,
+    scale_transform,
+    support_to_scalar,
+)
+
+__all__ = [
+    "InitialInference",
+    "InitialOutput",
+    "MuZeroNet",
+    "RecurrentInference",
+    "RecurrentOutput",
+    "build_network",
+    "inverse_scale_transform",
+    "scalar_to_support",
+    "scale_transform",
+    "support_to_scalar",
+]

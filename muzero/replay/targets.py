@@ -1,0 +1,114 @@
+"""Training targets of MuZero for N players, as pure functions on numpy arrays.
+
+Indexing follows `Trajectory`: decision t = 0..T-1; `rewards[t]` is every player's reward between decision
+t and decision t+1, `to_play[t]` the player who decided at t. Value and reward targets are absolute
+per-player vectors (float32[..., P]); the next-player target is the real `to_play` of the following decision
+(never the next seat: a game may give a player an extra turn).
+
+Steps past the end of a game (t >= T) are absorbing: zero reward, zero value, a masked policy and a masked
+next player. This holds for games cut at a move limit too (`Trajectory.terminal` False): their value targets
+do not bootstrap past the last recorded decision, so the unknown rest of a cut game counts as zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from muzero.types import Trajectory
+
+
+@dataclass(frozen=True)
+class UnrollTargets:
+    """Targets of K unroll steps from a start position; arrays carry a leading batch axis B when batched."""
+
+    actions: np.ndarray  # int64[(B,) K]: the action into step k+1 (uniformly random past the end)
+    target_values: np.ndarray  # float32[(B,) K+1, P]: z[start+k], 0 past the end
+    target_rewards: np.ndarray  # float32[(B,) K, P]: rewards[start+k], 0 past the end
+    target_policies: np.ndarray  # float32[(B,) K+1, A]: policies[start+k], 0 past the end
+    policy_mask: np.ndarray  # float32[(B,) K+1]: 1 where step k is a real decision (start+k < T)
+    target_next_players: np.ndarray  # int64[(B,) K]: to_play[start+k+1], 0 where masked
+    next_player_mask: np.ndarray  # float32[(B,) K]: 1 where step k+1 is a real decision (start+k+1 < T)
+
+
+def value_targets(
+    rewards: np.ndarray,  # float32[T, P]
+    root_values: np.ndarray,  # float32[T, P]
+    td_steps: int,
+    discount: float,
+) -> np.ndarray:  # float32[T, P]
+    """Per-player n-step returns `z[t] = sum_{j<n} discount^j rewards[t+j] + discount^n root_values[t+n]`.
+
+    Terms with an index past the end (>= T) are dropped: the game is absorbing after its last decision.
+    Runs in O(T * min(n, T)) vectorised over t and the players.
+    """
+    if td_steps < 1:
+        raise ValueError(f"td_steps must be at least 1, got {td_steps}")
+    if rewards.shape != root_values.shape or rewards.ndim != 2:
+        raise ValueError(f"rewards {rewards.shape} and root_values {root_values.shape} must both be [T, P]")
+    length = rewards.shape[0]
+    returns = np.zeros(rewards.shape, dtype=np.float64)  # [T, P]
+    for step in range(min(td_steps, length)):  # reward j steps ahead, for every t with t + j < T
+        returns[: length - step] += discount**step * rewards[step:].astype(np.float64)
+    if td_steps < length:  # bootstrap only where t + n < T
+        returns[: length - td_steps] += discount**td_steps * root_values[td_steps:].astype(np.float64)
+    return returns.astype(np.float32)
+
+
+def gather_unroll_targets(
+    actions: np.ndarray,  # int[N]
+    rewards: np.ndarray,  # float32[N, P]
+    policies: np.ndarray,  # float32[N, A]
+    value_targets: np.ndarray,  # float32[N, P]
+    to_play: np.ndarray,  # int[N]
+    start_rows: np.ndarray,  # int[B]: the row of each start position
+    steps_left: np.ndarray,  # int[B]: decisions from the start row to the end of its game (T - start)
+    unroll_steps: int,
+    rng: np.random.Generator,
+) -> UnrollTargets:
+    """Batched unroll targets from rows of per-position arrays in which each game occupies consecutive rows.
+
+    Row indices wrap modulo N, so the arrays may be a ring (the replay buffer) or one trajectory. Rows past
+    the end of a game may hold anything: they are masked here by `steps_left`.
+    """
+    num_rows, num_actions = policies.shape
+    offsets = np.arange(unroll_steps + 1)  # [K+1]
+    rows = (np.asarray(start_rows)[:, None] + offsets) % num_rows  # [B, K+1]
+    in_game = offsets < np.asarray(steps_left)[:, None]  # [B, K+1]: step k is a real decision
+    transition_rows, in_game_transition = rows[:, :unroll_steps], in_game[:, :unroll_steps]  # [B, K]
+    next_in_game = in_game[:, 1:]  # [B, K]: step k+1 is a real decision
+    random_actions = rng.integers(0, num_actions, size=transition_rows.shape)  # [B, K]
+    return UnrollTargets(
+        actions=np.where(in_game_transition, actions[transition_rows], random_actions).astype(np.int64),
+        target_values=np.where(in_game[..., None], value_targets[rows], 0).astype(np.float32),
+        target_rewards=np.where(in_game_transition[..., None], rewards[transition_rows], 0).astype(np.float32),
+        target_policies=np.where(in_game[..., None], policies[rows], 0).astype(np.float32),
+        policy_mask=in_game.astype(np.float32),
+        target_next_players=np.where(next_in_game, to_play[rows[:, 1:]], 0).astype(np.int64),
+        next_player_mask=next_in_game.astype(np.float32),
+    )
+
+
+def unroll_targets(
+    trajectory: Trajectory,
+    value_targets: np.ndarray,  # float32[T, P]: value_targets(...) of this trajectory
+    start: int,
+    unroll_steps: int,
+    rng: np.random.Generator,
+) -> UnrollTargets:
+    """The targets of position `start` of a trajectory, unrolled K = unroll_steps steps (no batch axis)."""
+    if not 0 <= start < trajectory.length:
+        raise ValueError(f"start {start} is outside the trajectory of {trajectory.length} decisions")
+    batched = gather_unroll_targets(
+        actions=trajectory.actions,
+        rewards=trajectory.rewards,
+        policies=trajectory.policies,
+        value_targets=value_targets,
+        to_play=trajectory.to_play,
+        start_rows=np.array([start]),
+        steps_left=np.array([trajectory.length - start]),
+        unroll_steps=unroll_steps,
+        rng=rng,
+    )
+    return UnrollTargets(**{name: array[0] for name, array in vars(batched).items()})

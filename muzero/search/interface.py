@@ -1,0 +1,91 @@
+"""The seam between the search and a model: numpy arrays in, numpy arrays out, no network objects.
+
+B roots are searched at once; A = number of actions; P = number of players.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from muzero.search.tree import Tree
+
+
+@dataclass(frozen=True)
+class RootBatch:
+    """What the representation and prediction functions say about B real positions."""
+
+    latents: np.ndarray  # [B, *latent_shape]: any dtype and shape (the model's own business)
+    policy_logits: np.ndarray  # float32[B, A]
+    values: np.ndarray  # float32[B, P]: absolute per-player values
+    to_play: np.ndarray  # int64[B]: the player to move at the root (from the real game)
+    legal_mask: np.ndarray  # bool[B, A]: the legal actions at the root (at least one per root)
+
+    @property
+    def batch_size(self) -> int:
+        return int(self.policy_logits.shape[0])
+
+    @property
+    def num_actions(self) -> int:
+        return int(self.policy_logits.shape[1])
+
+    @property
+    def num_players(self) -> int:
+        return int(self.values.shape[1])
+
+
+@dataclass(frozen=True)
+class RecurrentOutput:
+    """What the dynamics and prediction functions say after B (latent, action) pairs."""
+
+    latents: np.ndarray  # [B, *latent_shape]
+    rewards: np.ndarray  # float32[B, P]: reward of the transition, every player
+    next_player_logits: np.ndarray  # float32[B, P]: who moves next (the node's to_play is the argmax)
+    policy_logits: np.ndarray  # float32[B, A]
+    values: np.ndarray  # float32[B, P]: absolute per-player values
+
+
+# (latents [B, *latent_shape], actions int64[B]) -> RecurrentOutput
+RecurrentFn = Callable[[np.ndarray, np.ndarray], RecurrentOutput]
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """Hyper-parameters of one search; the defaults are the MuZero paper's."""
+
+    num_simulations: int = 50  # model calls per root; a tree holds num_simulations + 1 nodes
+    pb_c_base: float = 19652.0  # PUCT: exploration grows as log((N + pb_c_base + 1) / pb_c_base)
+    pb_c_init: float = 1.25  # PUCT: exploration constant at small visit counts
+    discount: float = 1.0  # per-step discount of rewards and values inside the tree
+    dirichlet_alpha: float = 0.3  # concentration of the root noise
+    exploration_fraction: float = 0.25  # weight of the root noise in the root priors (0 = no noise)
+    unvisited_q: str = "zero"  # value score of an unvisited child: "zero" (paper) or "parent" (node's mean)
+
+    def __post_init__(self) -> None:
+        if self.num_simulations < 0:
+            raise ValueError(f"num_simulations must be >= 0, got {self.num_simulations}")
+        if self.pb_c_base <= 0:
+            raise ValueError(f"pb_c_base must be > 0, got {self.pb_c_base}")
+        if not 0.0 <= self.discount <= 1.0:
+            raise ValueError(f"discount must be in [0, 1], got {self.discount}")
+        if self.dirichlet_alpha <= 0:
+            raise ValueError(f"dirichlet_alpha must be > 0, got {self.dirichlet_alpha}")
+        if self.unvisited_q not in ("zero", "parent"):
+            raise ValueError(f'unvisited_q must be "zero" or "parent", got {self.unvisited_q!r}')
+        if not 0.0 <= self.exploration_fraction <= 1.0:
+            raise ValueError(f"exploration_fraction must be in [0, 1], got {self.exploration_fraction}")
+
+
+@dataclass(frozen=True)
+class SearchOutput:
+    """The result of searching B roots."""
+
+    visit_counts: np.ndarray  # int32[B, A]: visits of the root's children
+    root_values: np.ndarray  # float32[B, P]: the root's mean backed-up value vector
+    q_values: np.ndarray  # float32[B, A, P]: reward + discount * value of each root child (0 if unvisited)
+    priors: np.ndarray  # float32[B, A]: root priors after masking and noise
+    tree: Tree  # the batched tree arrays, for display

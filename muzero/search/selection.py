@@ -1,0 +1,168 @@
+"""Priors, PUCT selection inside the batched tree, and choosing the action to play from visit counts."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from muzero.search.interface import RootBatch, SearchParams
+from muzero.search.tree import UNEXPANDED
+
+
+def softmax(logits: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """float64[B, A]: softmax of each row of float[B, A] logits in float64; probability 0 where `mask` is
+    False. One compiled kernel serves the batched and the reference search, so their priors agree exactly."""
+    if mask is not None:
+        logits = np.where(mask, np.asarray(logits, dtype=np.float64), -np.inf)  # float64[B, A]
+    return softmax_rows(logits)
+
+
+@njit(cache=True)
+def softmax_rows(logits: np.ndarray) -> np.ndarray:
+    """float64[B, A]: the softmax of each row, computed in float64 (-inf logits get probability 0)."""
+    batch_size, num_actions = logits.shape
+    probabilities = np.empty((batch_size, num_actions), dtype=np.float64)  # float64[B, A]
+    for b in range(batch_size):
+        largest = -np.inf
+        for action in range(num_actions):
+            largest = max(largest, np.float64(logits[b, action]))
+        total = 0.0
+        for action in range(num_actions):
+            probabilities[b, action] = math.exp(np.float64(logits[b, action]) - largest)
+            total += probabilities[b, action]
+        for action in range(num_actions):
+            probabilities[b, action] /= total
+    return probabilities
+
+
+def root_priors(roots: RootBatch, params: SearchParams, rng: np.random.Generator) -> np.ndarray:
+    """float64[B, A]: softmax over the legal actions, mixed with Dirichlet noise drawn root by root."""
+    priors = softmax(roots.policy_logits, roots.legal_mask)  # float64[B, A]
+    fraction = params.exploration_fraction
+    if fraction > 0:
+        for b in range(roots.batch_size):
+            legal = np.flatnonzero(roots.legal_mask[b])  # int64[L]
+            noise = rng.dirichlet(np.full(legal.size, params.dirichlet_alpha))  # float64[L]
+            priors[b, legal] = (1 - fraction) * priors[b, legal] + fraction * noise
+    return priors
+
+
+def select_actions(visit_counts: np.ndarray, temperature: float, rng: np.random.Generator) -> np.ndarray:
+    """int64[B]: argmax of the visits at temperature 0 (ties to the lowest action), else a sample with
+    probability proportional to visits ** (1 / temperature); unvisited actions are never chosen."""
+    visits = np.asarray(visit_counts, dtype=np.float64)  # float64[B, A]
+    if np.any(visits.sum(axis=1) <= 0):
+        raise ValueError("select_actions: every root needs at least one visited action")
+    if temperature < 0:
+        raise ValueError(f"temperature must be >= 0, got {temperature}")
+    if temperature == 0:
+        return np.argmax(visits, axis=1).astype(np.int64)
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(visits) / temperature  # float64[B, A], -inf where unvisited
+    weights = np.exp(log_weights - log_weights.max(axis=1, keepdims=True))  # float64[B, A]
+    cumulative = np.cumsum(weights, axis=1)  # float64[B, A]
+    thresholds = rng.random(visits.shape[0]) * cumulative[:, -1]  # float64[B]
+    return np.argmax(cumulative > thresholds[:, None], axis=1).astype(np.int64)
+
+
+@njit(cache=True)
+def normalize(q: float, minimum: float, maximum: float) -> float:
+    """The paper's MinMaxStats.normalize: q rescaled to [0, 1] once a spread of values has been seen."""
+    if maximum > minimum:
+        return (q - minimum) / (maximum - minimum)
+    return q
+
+
+@njit(cache=True)
+def puct_action(
+    b: int,
+    node: int,
+    at_root: bool,
+    children: np.ndarray,
+    node_visits: np.ndarray,
+    value_sums: np.ndarray,
+    rewards: np.ndarray,
+    to_play: np.ndarray,
+    child_priors: np.ndarray,
+    root_legal_mask: np.ndarray,
+    min_max: np.ndarray,
+    pb_c_base: float,
+    pb_c_init: float,
+    discount: float,
+    unvisited_parent: bool,
+) -> int:
+    """The action maximising the PUCT score of the player to move at `node` of tree b (ties: lowest).
+
+    An unvisited child's value score is 0 (the paper), or with `unvisited_parent` the node's own mean
+    value for its player, normalised."""
+    player = to_play[b, node]
+    parent_visits = node_visits[b, node]
+    pb_c_parent = math.log((parent_visits + pb_c_base + 1) / pb_c_base) + pb_c_init
+    sqrt_visits = math.sqrt(parent_visits)
+    unvisited_score = 0.0
+    if unvisited_parent:
+        unvisited_score = normalize(value_sums[b, node, player] / parent_visits, min_max[b, 0], min_max[b, 1])
+    best_action, best_score = -1, -np.inf
+    for action in range(children.shape[2]):
+        if at_root and not root_legal_mask[b, action]:
+            continue
+        child = children[b, node, action]
+        child_visits, value_score = 0, unvisited_score
+        if child != UNEXPANDED:
+            child_visits = node_visits[b, child]
+            q = rewards[b, child, player] + discount * value_sums[b, child, player] / child_visits
+            value_score = normalize(q, min_max[b, 0], min_max[b, 1])
+        pb_c = pb_c_parent * (sqrt_visits / (child_visits + 1))
+        score = value_score + pb_c * child_priors[b, node, action]
+        if score > best_score:
+            best_action, best_score = action, score
+    return best_action
+
+
+@njit(cache=True)
+def select_leaves(
+    children: np.ndarray,
+    node_visits: np.ndarray,
+    value_sums: np.ndarray,
+    rewards: np.ndarray,
+    to_play: np.ndarray,
+    child_priors: np.ndarray,
+    root_legal_mask: np.ndarray,
+    min_max: np.ndarray,
+    pb_c_base: float,
+    pb_c_init: float,
+    discount: float,
+    unvisited_parent: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(int64[B] parent nodes, int64[B] actions): per tree, descend by PUCT until an unexpanded action."""
+    batch_size = children.shape[0]
+    leaf_parents = np.empty(batch_size, dtype=np.int64)  # int64[B]
+    leaf_actions = np.empty(batch_size, dtype=np.int64)  # int64[B]
+    for b in range(batch_size):
+        node, at_root = 0, True
+        while True:
+            action = puct_action(
+                b,
+                node,
+                at_root,
+                children,
+                node_visits,
+                value_sums,
+                rewards,
+                to_play,
+                child_priors,
+                root_legal_mask,
+                min_max,
+                pb_c_base,
+                pb_c_init,
+                discount,
+                unvisited_parent,
+            )
+            child = children[b, node, action]
+            if child == UNEXPANDED:
+                break
+            node, at_root = child, False
+        leaf_parents[b], leaf_actions[b] = node, action
+    return leaf_parents, leaf_actions

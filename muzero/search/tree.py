@@ -1,0 +1,139 @@
+"""The batched search tree (B trees of N nodes as arrays) and its per-node view for display.
+
+Node 0 is the root; the node expanded by simulation s is node s + 1, so a child's index always exceeds
+its parent's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from muzero.search.interface import RootBatch
+
+UNEXPANDED = -1  # `children` entry of an action not expanded yet
+NO_PARENT = -1  # `parents` and `parent_actions` entry of the root
+
+
+@dataclass(frozen=True)
+class Tree:
+    """B search trees of N = num_simulations + 1 nodes; the arrays are filled in place by the search."""
+
+    node_visits: np.ndarray  # int32[B, N]
+    value_sums: np.ndarray  # float64[B, N, P]: sum of the value vectors backed up through the node
+    rewards: np.ndarray  # float64[B, N, P]: reward of the transition into the node (root: 0)
+    to_play: np.ndarray  # int64[B, N]: the player to move at the node
+    child_priors: np.ndarray  # float64[B, N, A]: the prior of each action at the node
+    children: np.ndarray  # int64[B, N, A]: node reached by each action, UNEXPANDED if none
+    parents: np.ndarray  # int64[B, N]: parent node (root: NO_PARENT)
+    parent_actions: np.ndarray  # int64[B, N]: the action leading from the parent (root: NO_PARENT)
+    latents: np.ndarray  # [B, N, *latent_shape]: the model's state at each node
+    min_max: np.ndarray  # float64[B, 2]: min and max of the backed-up Q values seen in each tree
+
+    @property
+    def batch_size(self) -> int:
+        return int(self.node_visits.shape[0])
+
+    @property
+    def num_nodes(self) -> int:
+        return int(self.node_visits.shape[1])
+
+    @property
+    def num_actions(self) -> int:
+        return int(self.children.shape[2])
+
+    @property
+    def num_players(self) -> int:
+        return int(self.value_sums.shape[2])
+
+
+def new_tree(roots: RootBatch, root_priors: np.ndarray, num_nodes: int) -> Tree:
+    """Trees holding only their roots, each counted as one visit with value_sum = its predicted value."""
+    batch_size, num_actions, num_players = roots.batch_size, roots.num_actions, roots.num_players
+    latents = np.zeros((batch_size, num_nodes, *roots.latents.shape[1:]), dtype=roots.latents.dtype)
+    latents[:, 0] = roots.latents
+    node_visits = np.zeros((batch_size, num_nodes), dtype=np.int32)  # int32[B, N]
+    node_visits[:, 0] = 1
+    value_sums = np.zeros((batch_size, num_nodes, num_players), dtype=np.float64)  # float64[B, N, P]
+    value_sums[:, 0] = roots.values
+    to_play = np.zeros((batch_size, num_nodes), dtype=np.int64)  # int64[B, N]
+    to_play[:, 0] = roots.to_play
+    child_priors = np.zeros((batch_size, num_nodes, num_actions), dtype=np.float64)  # float64[B, N, A]
+    child_priors[:, 0] = root_priors
+    min_max = np.empty((batch_size, 2), dtype=np.float64)  # float64[B, 2]
+    min_max[:, 0], min_max[:, 1] = np.inf, -np.inf
+    return Tree(
+        node_visits=node_visits,
+        value_sums=value_sums,
+        rewards=np.zeros((batch_size, num_nodes, num_players), dtype=np.float64),
+        to_play=to_play,
+        child_priors=child_priors,
+        children=np.full((batch_size, num_nodes, num_actions), UNEXPANDED, dtype=np.int64),
+        parents=np.full((batch_size, num_nodes), NO_PARENT, dtype=np.int64),
+        parent_actions=np.full((batch_size, num_nodes), NO_PARENT, dtype=np.int64),
+        latents=latents,
+        min_max=min_max,
+    )
+
+
+def node_values(tree: Tree) -> np.ndarray:
+    """float64[B, N, P]: each node's mean backed-up value vector (0 for nodes never visited)."""
+    visits = np.maximum(tree.node_visits, 1)[:, :, None]  # int32[B, N, 1]
+    return tree.value_sums / visits  # float64[B, N, P]
+
+
+def root_child_q_values(tree: Tree, discount: float) -> np.ndarray:
+    """float64[B, A, P]: reward + discount * mean value of each root child; 0 where not expanded."""
+    root_children = tree.children[:, 0, :]  # int64[B, A]
+    expanded = root_children != UNEXPANDED  # bool[B, A]
+    gathered = np.where(expanded, root_children, 0)  # int64[B, A]
+    batch_index = np.arange(tree.batch_size)[:, None]  # int64[B, 1]
+    visits = np.maximum(tree.node_visits[batch_index, gathered], 1)[:, :, None]  # int32[B, A, 1]
+    rewards = tree.rewards[batch_index, gathered]  # float64[B, A, P]
+    value_sums = tree.value_sums[batch_index, gathered]  # float64[B, A, P]
+    q_values = rewards + discount * value_sums / visits  # float64[B, A, P]
+    return np.where(expanded[:, :, None], q_values, 0.0)
+
+
+def root_child_visits(tree: Tree) -> np.ndarray:
+    """int32[B, A]: visits of each root child (0 where not expanded)."""
+    root_children = tree.children[:, 0, :]  # int64[B, A]
+    batch_index = np.arange(tree.batch_size)[:, None]  # int64[B, 1]
+    visits = tree.node_visits[batch_index, np.maximum(root_children, 0)]  # int32[B, A]
+    return np.where(root_children != UNEXPANDED, visits, 0).astype(np.int32)
+
+
+@dataclass(frozen=True)
+class SearchNode:
+    """One node of a searched tree, for display; `children` holds only the visited ones, by action."""
+
+    action: int | None  # the action leading here from the parent (None at the root)
+    visits: int
+    prior: float  # the parent's prior for `action` (1.0 at the root)
+    reward: np.ndarray  # float32[P]: reward of the transition into this node
+    value: np.ndarray  # float32[P]: mean backed-up value vector
+    to_play: int  # the player to move here
+    children: tuple[SearchNode, ...]
+
+
+def tree_nodes(tree: Tree, index: int) -> SearchNode:
+    """The tree of root `index` as nested SearchNodes, built bottom-up (children have larger indices)."""
+    values = node_values(tree)[index]  # float64[N, P]
+    built: dict[int, SearchNode] = {}
+    for node in range(tree.num_nodes - 1, -1, -1):
+        if tree.node_visits[index, node] == 0:
+            continue
+        parent = int(tree.parents[index, node])
+        action = int(tree.parent_actions[index, node])
+        kids = tree.children[index, node]  # int64[A]
+        built[node] = SearchNode(
+            action=None if parent == NO_PARENT else action,
+            visits=int(tree.node_visits[index, node]),
+            prior=1.0 if parent == NO_PARENT else float(tree.child_priors[index, parent, action]),
+            reward=tree.rewards[index, node].astype(np.float32),
+            value=values[node].astype(np.float32),
+            to_play=int(tree.to_play[index, node]),
+            children=tuple(built.pop(int(child)) for child in kids if child != UNEXPANDED),
+        )
+    return built[0]

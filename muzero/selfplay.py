@@ -1,0 +1,128 @@
+"""Self-play: B games at once, one batched search per move, finished games returned as Trajectories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from muzero.config import SearchConfig, SelfPlayConfig
+from muzero.inference import Model, root_batch
+from muzero.search import SearchParams, search, select_actions
+from muzero.types import Game, TimeStep, Trajectory
+
+
+def search_params(config: SearchConfig, *, with_noise: bool = True) -> SearchParams:
+    """The search's parameters from the config (root noise only in self-play)."""
+    return SearchParams(
+        num_simulations=config.num_simulations,
+        pb_c_base=config.pb_c_base,
+        pb_c_init=config.pb_c_init,
+        discount=config.discount,
+        dirichlet_alpha=config.dirichlet_alpha,
+        exploration_fraction=config.exploration_fraction if with_noise else 0.0,
+        unvisited_q=config.unvisited_q,
+    )
+
+
+def temperature_at(schedule: tuple[tuple[int, float], ...], training_step: int) -> float:
+    """The temperature of the last (from_step, temperature) pair with from_step <= training_step."""
+    current = schedule[0][1]
+    for from_step, temperature in schedule:
+        if training_step >= from_step:
+            current = temperature
+    return current
+
+
+@dataclass
+class _GameRecord:
+    """A game in progress and what was recorded of it so far."""
+
+    game: Game
+    timestep: TimeStep
+    observations: list[np.ndarray] = field(default_factory=list)
+    to_play: list[int] = field(default_factory=list)
+    actions: list[int] = field(default_factory=list)
+    rewards: list[np.ndarray] = field(default_factory=list)
+    policies: list[np.ndarray] = field(default_factory=list)
+    root_values: list[np.ndarray] = field(default_factory=list)
+    legal_masks: list[np.ndarray] = field(default_factory=list)
+
+    def trajectory(self) -> Trajectory:
+        return Trajectory(
+            observations=np.stack(self.observations).astype(np.float32),
+            to_play=np.array(self.to_play, dtype=np.int64),
+            actions=np.array(self.actions, dtype=np.int64),
+            rewards=np.stack(self.rewards).astype(np.float32),
+            policies=np.stack(self.policies).astype(np.float32),
+            root_values=np.stack(self.root_values).astype(np.float32),
+            legal_masks=np.stack(self.legal_masks),
+            terminal=self.timestep.terminal,
+        )
+
+
+@dataclass(frozen=True)
+class MoveStats:
+    positions: int  # decisions taken in this call
+    finished: list[Trajectory]  # games that ended in this call
+
+
+class SelfPlay:
+    """Keeps `parallel_games` games going; each `play_move` advances all of them by one decision."""
+
+    def __init__(
+        self,
+        make_game: Callable[[], Game],
+        model: Model,
+        search_config: SearchConfig,
+        config: SelfPlayConfig,
+        rng: np.random.Generator,
+    ) -> None:
+        self.make_game, self.model, self.config, self.rng = make_game, model, config, rng
+        self.params = search_params(search_config)
+        self.records = [self._new_record(make_game()) for _ in range(config.parallel_games)]
+
+    def _new_record(self, game: Game) -> _GameRecord:
+        return _GameRecord(game=game, timestep=game.reset(seed=int(self.rng.integers(2**31))))
+
+    def play_move(self, training_step: int) -> MoveStats:
+        """One batched search and one decision in every game; finished games restart at once."""
+        timesteps = [record.timestep for record in self.records]
+        roots = root_batch(
+            self.model,
+            np.stack([t.observation for t in timesteps]),
+            np.array([t.to_play for t in timesteps]),
+            np.stack([t.legal_mask for t in timesteps]),
+        )
+        output = search(roots, self.model.recurrent_inference, self.params, self.rng)
+        actions = self._choose_actions(output.visit_counts, training_step)
+        policies = output.visit_counts / output.visit_counts.sum(axis=1, keepdims=True)
+        finished = []
+        for index, record in enumerate(self.records):
+            self._record_move(record, int(actions[index]), policies[index], output.root_values[index])
+            if record.timestep.terminal or len(record.actions) >= self.config.max_moves:
+                finished.append(record.trajectory())
+                self.records[index] = self._new_record(record.game)
+        return MoveStats(positions=len(self.records), finished=finished)
+
+    def _choose_actions(self, visit_counts: np.ndarray, training_step: int) -> np.ndarray:
+        temperature = temperature_at(self.config.temperature_schedule, training_step)
+        moves = np.array([len(record.actions) for record in self.records])
+        greedy = moves >= self.config.temperature_moves
+        actions = select_actions(visit_counts, temperature, self.rng)
+        if greedy.any():
+            actions[greedy] = select_actions(visit_counts[greedy], 0.0, self.rng)
+        return actions
+
+    @staticmethod
+    def _record_move(record: _GameRecord, action: int, policy: np.ndarray, root_value: np.ndarray) -> None:
+        timestep = record.timestep
+        record.observations.append(timestep.observation)
+        record.to_play.append(timestep.to_play)
+        record.legal_masks.append(timestep.legal_mask)
+        record.actions.append(action)
+        record.policies.append(policy)
+        record.root_values.append(root_value)
+        record.timestep = record.game.step(action)
+        record.rewards.append(record.timestep.rewards)

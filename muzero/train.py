@@ -1,0 +1,200 @@
+"""The synchronous training loop: self-play and learning alternate in one process, no Ray."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from muzero import components
+from muzero.checkpoint import Checkpoint, Counters
+from muzero.config import ExperimentConfig
+from muzero.inference import TorchModel
+from muzero.progress import TrainingProgress
+from muzero.run_folder import MetricsLog, RunFolder
+from muzero.selfplay import SelfPlay
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    run_dir: Path
+    counters: Counters
+    checkpoint: Path  # the latest checkpoint
+    stopped_by: str  # "steps", "minutes" or "signal"
+
+
+class StopFlag:
+    """Set by SIGINT/SIGTERM (or by a caller); the loop finishes its step, saves and returns."""
+
+    def __init__(self) -> None:
+        self.reason = ""
+
+    def set(self, reason: str) -> None:
+        self.reason = self.reason or reason
+
+    def __bool__(self) -> bool:
+        return bool(self.reason)
+
+
+@contextmanager
+def stop_on_signals(stop: StopFlag) -> Iterator[StopFlag]:
+    """SIGINT and SIGTERM set `stop` instead of killing the process (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in previous:
+        signal.signal(sig, lambda *_: stop.set("signal"))
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+class SyncTrainer:
+    """Owns the pieces of a run and alternates self-play moves with learner steps."""
+
+    def __init__(self, config: ExperimentConfig, folder: RunFolder, checkpoint: Checkpoint | None = None):
+        self.config, self.folder = config, folder
+        if config.run.threads:
+            torch.set_num_threads(config.run.threads)
+        torch.manual_seed(config.run.seed)
+        make_game = components.game_factory(config.game)
+        spec = components.game_spec(make_game())
+        self.network = components.build_network(config, spec)
+        self.learner = components.build_learner(config, self.network, spec)
+        self.buffer = components.build_buffer(config, spec)
+        self.counters = Counters()
+        if checkpoint is not None:
+            self.network.load_state_dict(checkpoint.network_state)
+            self.learner.load_state_dict(checkpoint.learner_state)
+            self.counters = checkpoint.counters
+        seed = config.run.seed + self.counters.training_step
+        self.rng = np.random.default_rng(seed)
+        model = TorchModel(self.network)
+        self.selfplay = SelfPlay(make_game, model, config.search, config.selfplay, self.rng)
+
+    def learner_steps_due(self) -> int:
+        """Learner steps owed to the replay ratio by the positions played so far."""
+        run = self.config.run
+        if self.buffer.num_positions < min(run.min_replay_positions, self.buffer.capacity):
+            return 0
+        owed = int(run.replay_ratio * max(self.counters.positions_played - run.min_replay_positions, 0))
+        return max(owed - self.counters.training_step, 0)
+
+    def play_move(self) -> None:
+        stats = self.selfplay.play_move(self.counters.training_step)
+        for trajectory in stats.finished:
+            self.buffer.add(trajectory)
+        self.counters = replace(
+            self.counters,
+            games_played=self.counters.games_played + len(stats.finished),
+            positions_played=self.counters.positions_played + stats.positions,
+        )
+
+    def learn(self) -> dict[str, float]:
+        batch = self.buffer.sample(self.config.learner.batch_size, self.rng)
+        result = self.learner.train_step(batch)
+        self.buffer.update_priorities(batch.indices, result.priorities)
+        self.counters = replace(self.counters, training_step=self.counters.training_step + 1)
+        return {**{f"loss/{k}": v for k, v in result.losses.items()}, "learning_rate": result.learning_rate}
+
+    def checkpoint(self, seconds: float) -> Path:
+        self.counters = replace(self.counters, seconds=seconds)
+        state = Checkpoint(self.config, self.counters, self.network.state_dict(), self.learner.state_dict())
+        return self.folder.save(state)
+
+
+def train(
+    config: ExperimentConfig,
+    run_dir: str | Path,
+    *,
+    resume: bool = False,
+    show_progress: bool = True,
+    stop: StopFlag | None = None,
+    on_checkpoint: Callable[[Path, Counters], None] | None = None,
+) -> TrainingResult:
+    """Trains until `run.training_steps`, `run.minutes` or a signal; always ends with a checkpoint."""
+    folder = RunFolder(run_dir)
+    checkpoint = folder.latest() if resume else None
+    if not resume:
+        folder.create(config)
+    trainer = SyncTrainer(config, folder, checkpoint)
+    stop = stop or StopFlag()
+    metrics = MetricsLog(folder)
+    progress = TrainingProgress(config.run, trainer.counters) if show_progress else nullcontext()
+    try:
+        with stop_on_signals(stop), progress:
+            _loop(trainer, metrics, stop, progress if show_progress else None, on_checkpoint)
+    finally:
+        metrics.close()
+    path = trainer.checkpoint(trainer.counters.seconds)
+    return TrainingResult(folder.path, trainer.counters, path, stop.reason)
+
+
+def _loop(trainer: SyncTrainer, metrics: MetricsLog, stop: StopFlag, progress, on_checkpoint) -> None:
+    run = trainer.config.run
+    start, seconds_before = time.monotonic(), trainer.counters.seconds
+    window = _RateWindow(trainer.counters)
+    while not stop:
+        trainer.play_move()
+        for _ in range(trainer.learner_steps_due()):
+            losses = trainer.learn()
+            step = trainer.counters.training_step
+            seconds = seconds_before + time.monotonic() - start
+            if step % run.log_interval == 0:
+                values = {**losses, **window.rates(trainer.counters), **_sizes(trainer, seconds)}
+                metrics.write(step, values)
+                if progress is not None:
+                    progress.update(trainer.counters, values)
+            if step % run.checkpoint_interval == 0:
+                path = trainer.checkpoint(seconds)
+                if on_checkpoint is not None:
+                    on_checkpoint(path, trainer.counters)
+            _check_limits(trainer, run, seconds, stop)
+            if stop:
+                break
+        _check_limits(trainer, run, seconds_before + time.monotonic() - start, stop)
+    trainer.counters = replace(trainer.counters, seconds=seconds_before + time.monotonic() - start)
+
+
+def _check_limits(trainer: SyncTrainer, run, seconds: float, stop: StopFlag) -> None:
+    if trainer.counters.training_step >= run.training_steps:
+        stop.set("steps")
+    if run.minutes and seconds >= run.minutes * 60:
+        stop.set("minutes")
+
+
+def _sizes(trainer: SyncTrainer, seconds: float) -> dict[str, float]:
+    counters = trainer.counters
+    return {
+        "games": counters.games_played,
+        "positions": counters.positions_played,
+        "replay_positions": trainer.buffer.num_positions,
+        "minutes": seconds / 60,
+    }
+
+
+class _RateWindow:
+    """Positions and learner steps per second since the previous call."""
+
+    def __init__(self, counters: Counters) -> None:
+        self.time, self.counters = time.monotonic(), counters
+
+    def rates(self, counters: Counters) -> dict[str, float]:
+        now = time.monotonic()
+        elapsed = max(now - self.time, 1e-9)
+        rates = {
+            "positions_per_second": (counters.positions_played - self.counters.positions_played) / elapsed,
+            "steps_per_second": (counters.training_step - self.counters.training_step) / elapsed,
+        }
+        self.time, self.counters = now, counters
+        return rates

@@ -1,0 +1,76 @@
+"""Configuration: TOML round trip, overrides, and one-line errors that name the field."""
+
+import dataclasses
+
+import pytest
+
+from muzero.config import (
+    ExperimentConfig,
+    SearchConfig,
+    config_from_dict,
+    config_to_toml,
+    load_config,
+    with_overrides,
+)
+from muzero.errors import UserError
+
+
+def test_toml_round_trip_keeps_every_field(tmp_path):
+    config = with_overrides(
+        ExperimentConfig(),
+        ["game.name=dots_and_boxes", "game.players=3", "selfplay.temperature_schedule=[[0, 1], [100, 0.5]]"],
+    )
+    path = tmp_path / "config.toml"
+    path.write_text(config_to_toml(config))
+    assert load_config(path) == config
+    assert config.game.args == {"players": 3}
+    assert config.selfplay.temperature_schedule == ((0, 1.0), (100, 0.5))
+
+
+def test_configs_are_frozen_and_derived_by_replace():
+    config = ExperimentConfig()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.search.num_simulations = 3  # type: ignore[misc]
+    derived = dataclasses.replace(config, search=SearchConfig(num_simulations=7))
+    assert derived.search.num_simulations == 7 and config.search.num_simulations == 50
+
+
+def test_ints_widen_to_floats_but_strings_do_not_become_numbers():
+    assert with_overrides(ExperimentConfig(), ["search.discount=1"]).search.discount == 1.0
+    with pytest.raises(UserError, match="'search.num_simulations' must be int"):
+        with_overrides(ExperimentConfig(), ["search.num_simulations=many"])
+
+
+@pytest.mark.parametrize(
+    ("setting", "field"),
+    [
+        ("search.num_simulations=-5", "search.num_simulations"),
+        ("search.discount=0", "search.discount"),
+        ("search.discount=1.01", "search.discount"),
+        ("network.kind=transformer", "network.kind"),
+        ("learner.optimizer=rmsprop", "learner.optimizer"),
+        ("selfplay.temperature_schedule=[[5, 1.0]]", "selfplay.temperature_schedule"),
+        ("replay.capacity=10", "replay.capacity"),
+        ("search.no_such_field=1", "search.no_such_field"),
+    ],
+)
+def test_bad_values_get_a_one_line_error_naming_the_field(setting, field):
+    with pytest.raises(UserError) as error:
+        with_overrides(ExperimentConfig(), [setting])
+    assert field in str(error.value) and "\n" not in str(error.value)
+
+
+def test_unknown_section_and_malformed_setting():
+    with pytest.raises(UserError, match="unknown config section"):
+        config_from_dict({"optimiser": {"lr": 1}})
+    with pytest.raises(UserError, match="section.field=value"):
+        with_overrides(ExperimentConfig(), ["num_simulations=5"])
+
+
+def test_broken_toml_file_is_a_user_error(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[search\nnum_simulations = 3")
+    with pytest.raises(UserError, match="not valid TOML"):
+        load_config(path)
+    with pytest.raises(UserError, match="does not exist"):
+        load_config(tmp_path / "missing.toml")

@@ -1,0 +1,136 @@
+"""The networks: support round trips, output shapes of both families for 1, 2 and 3 players, latent scaling."""
+
+import pytest
+import torch
+
+from muzero.config import NetworkConfig
+from muzero.errors import UserError
+from muzero.networks import (
+    build_network,
+    inverse_scale_transform,
+    scalar_to_support,
+    scale_transform,
+    support_to_scalar,
+)
+
+TINY_MLP = NetworkConfig(kind="mlp", latent_size=8, hidden_size=16, hidden_layers=1, value_support=5, reward_support=3)
+TINY_RESNET = NetworkConfig(kind="resnet", channels=4, blocks=1, hidden_size=8, value_support=5, reward_support=3)
+OBSERVATION_SHAPE = (2, 3, 4)  # planes for the resnet, flattened by the mlp
+NUM_ACTIONS = 5
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """Tiny networks run fastest on one thread, and parallel pytest workers then do not oversubscribe cores."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_scale_transform_inverse_is_exact():
+    x = torch.linspace(-1000.0, 1000.0, 2001, dtype=torch.float64)
+    torch.testing.assert_close(inverse_scale_transform(scale_transform(x)), x, rtol=1e-9, atol=1e-9)
+    assert scale_transform(torch.tensor(3.0)).item() == pytest.approx(1.003)  # sqrt(4) - 1 + 0.003
+
+
+@pytest.mark.parametrize("transform", [False, True])
+def test_scalar_support_round_trip_across_the_range(transform):
+    support = 10
+    reach = inverse_scale_transform(torch.tensor(float(support))).item() if transform else support
+    x = torch.linspace(-reach, reach, 1001).reshape(7, 11, 13)  # any leading shape
+    probabilities = scalar_to_support(x, support, transform)  # [7, 11, 13, 21]
+    assert probabilities.shape == (7, 11, 13, 2 * support + 1)
+    torch.testing.assert_close(probabilities.sum(-1), torch.ones_like(x))
+    assert int((probabilities > 0).sum(-1).max()) <= 2  # two-hot
+    recovered = support_to_scalar(torch.log(probabilities), support, transform)
+    torch.testing.assert_close(recovered, x, rtol=0, atol=1e-4)
+
+
+def test_scalar_to_support_clamps_and_support_zero_is_identity():
+    probabilities = scalar_to_support(torch.tensor([1e6, -1e6]), 3, transform=True)  # [2, 7]
+    assert probabilities[0, -1] == 1 and probabilities[1, 0] == 1
+    x = torch.randn(4, 3)
+    assert torch.equal(scalar_to_support(x, 0, transform=True), x)
+    assert torch.equal(support_to_scalar(x, 0, transform=True), x)
+
+
+def inputs(batch_size: int, num_players: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(seed)
+    observation = torch.rand(batch_size, *OBSERVATION_SHAPE, generator=generator)
+    to_play = torch.randint(0, num_players, (batch_size,), generator=generator)
+    action = torch.randint(0, NUM_ACTIONS, (batch_size,), generator=generator)
+    return observation, to_play, action
+
+
+@pytest.mark.parametrize("config", [TINY_MLP, TINY_RESNET], ids=["mlp", "resnet"])
+@pytest.mark.parametrize("num_players", [1, 2, 3])
+@pytest.mark.parametrize("batch_size", [1, 5])
+def test_output_shapes_and_latent_range(config, num_players, batch_size):
+    network = build_network(config, OBSERVATION_SHAPE, NUM_ACTIONS, num_players)
+    observation, to_play, action = inputs(batch_size, num_players)
+    B, P, A = batch_size, num_players, NUM_ACTIONS
+    latent, policy_logits, values = network.initial_inference(observation, to_play)
+    assert latent.shape == (B, *network.latent_shape)
+    assert (policy_logits.shape, values.shape) == ((B, A), (B, P))
+    outputs = network.recurrent_inference(latent, action)
+    assert [tuple(tensor.shape) for tensor in outputs] == [(B, *network.latent_shape), (B, P), (B, P), (B, A), (B, P)]
+    for scaled in (latent, outputs[0]):
+        assert scaled.min() >= 0 and scaled.max() <= 1
+        assert torch.allclose(scaled.flatten(1).amin(1), torch.zeros(B))  # min-max per sample
+        assert torch.allclose(scaled.flatten(1).amax(1), torch.ones(B))
+    raw = network.recurrent_raw(latent, action)
+    assert raw.reward.shape == (B, P, 2 * config.reward_support + 1)
+    assert raw.value.shape == (B, P, 2 * config.value_support + 1)
+
+
+def test_latent_shapes_of_the_families():
+    mlp = build_network(TINY_MLP, OBSERVATION_SHAPE, NUM_ACTIONS, 2)
+    resnet = build_network(TINY_RESNET, OBSERVATION_SHAPE, NUM_ACTIONS, 2)
+    assert mlp.latent_shape == (TINY_MLP.latent_size,)
+    assert resnet.latent_shape == (TINY_RESNET.channels, *OBSERVATION_SHAPE[1:])
+    assert 0 < mlp.num_parameters() == sum(p.numel() for p in mlp.parameters())
+
+
+@pytest.mark.parametrize("config", [TINY_MLP, TINY_RESNET], ids=["mlp", "resnet"])
+def test_scalar_outputs_without_a_support(config):
+    scalar_config = NetworkConfig(**{**config.__dict__, "value_support": 0, "reward_support": 0})
+    network = build_network(scalar_config, OBSERVATION_SHAPE, NUM_ACTIONS, 3)
+    observation, to_play, action = inputs(4, 3)
+    initial = network.initial_raw(observation, to_play)
+    recurrent = network.recurrent_raw(initial.latent, action)
+    assert initial.value.shape == recurrent.value.shape == recurrent.reward.shape == (4, 3)
+    torch.testing.assert_close(network.initial_inference(observation, to_play)[2], initial.value)
+
+
+def test_value_and_reward_heads_start_at_zero():
+    network = build_network(TINY_MLP, OBSERVATION_SHAPE, NUM_ACTIONS, 3)
+    observation, to_play, action = inputs(4, 3)
+    latent, _, values = network.initial_inference(observation, to_play)
+    _, rewards, *_ = network.recurrent_inference(latent, action)
+    assert values.abs().max() < 1e-5 and rewards.abs().max() < 1e-5  # uniform over symmetric bins
+
+
+@pytest.mark.parametrize("config", [TINY_MLP, TINY_RESNET], ids=["mlp", "resnet"])
+def test_to_play_changes_the_latent(config):
+    network = build_network(config, OBSERVATION_SHAPE, NUM_ACTIONS, 3)
+    observation, _, _ = inputs(1, 3)
+    latents = [network.initial_inference(observation, torch.tensor([player]))[0] for player in range(3)]
+    assert not torch.allclose(latents[0], latents[1]) and not torch.allclose(latents[1], latents[2])
+
+
+def test_action_changes_the_next_latent():
+    network = build_network(TINY_RESNET, OBSERVATION_SHAPE, NUM_ACTIONS, 2)
+    latent = network.initial_inference(*inputs(1, 2)[:2])[0]
+    next_latents = [network.recurrent_inference(latent, torch.tensor([a]))[0] for a in range(2)]
+    assert not torch.allclose(next_latents[0], next_latents[1])
+
+
+def test_resnet_on_flat_observations_is_a_value_error_naming_the_field():
+    with pytest.raises(ValueError, match="network.kind"):
+        build_network(TINY_RESNET, (18,), NUM_ACTIONS, 2)
+
+
+def test_unknown_kind_is_a_user_error():
+    with pytest.raises(UserError, match="network.kind"):
+        build_network(NetworkConfig(kind="transformer"), OBSERVATION_SHAPE, NUM_ACTIONS, 2)

@@ -1,0 +1,125 @@
+"""End to end: a seconds-long training run saves, reloads and plays legal games; the CLI's errors."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import envs
+from envs.opponents import RandomPlayer
+from muzero import Agent
+from muzero.cli import train_main
+from muzero.config import ExperimentConfig, GameConfig, with_overrides
+from muzero.evaluate import play_games
+from muzero.train import train
+
+TINY = [
+    "network.latent_size=16",
+    "network.hidden_size=32",
+    "network.hidden_layers=1",
+    "search.num_simulations=4",
+    "selfplay.parallel_games=8",
+    "learner.batch_size=16",
+    "run.min_replay_positions=40",
+    "run.replay_ratio=0.5",
+    "run.training_steps=12",
+    "run.checkpoint_interval=5",
+    "run.log_interval=2",
+]
+
+
+def tiny_config(game: str, *settings: str) -> ExperimentConfig:
+    return with_overrides(ExperimentConfig(game=GameConfig(name=game)), [*TINY, *settings])
+
+
+def play_one_game(agent: Agent, env) -> list[int]:
+    """Agent in every seat; returns the actions, each checked legal before it is played."""
+    env.reset(seed=0)
+    actions = []
+    for _ in env.agent_iter():
+        observation, _, terminated, truncated, _ = env.last()
+        if terminated or truncated:
+            env.step(None)
+            continue
+        action = agent.act(env)
+        assert observation["action_mask"][action] == 1
+        actions.append(action)
+        env.step(action)
+    return actions
+
+
+def test_tiny_tictactoe_run_trains_saves_reloads_and_plays(tmp_path):
+    result = train(tiny_config("tictactoe"), tmp_path / "run", show_progress=False)
+    assert result.stopped_by == "steps" and result.counters.training_step == 12
+    assert result.counters.games_played > 0
+    run = tmp_path / "run"
+    assert (run / "config.toml").is_file() and (run / "checkpoints" / "latest.pt").is_file()
+    assert sorted(p.name for p in (run / "checkpoints").glob("step_*.pt")) == [
+        "step_00000005.pt",
+        "step_00000010.pt",
+        "step_00000012.pt",
+    ]
+    lines = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [line["step"] for line in lines] == [2, 4, 6, 8, 10, 12]
+    assert all(np.isfinite(line["loss/total"]) for line in lines)
+    assert any((run / "tensorboard").iterdir())
+    agent = Agent.load(run, num_simulations=8)
+    actions = play_one_game(agent, envs.make_env("tictactoe"))
+    assert 5 <= len(actions) <= 9
+
+
+def test_three_player_dots_and_boxes_run_plays_against_random_players(tmp_path):
+    config = tiny_config("dots_and_boxes", "game.players=3", "game.rows=2", "game.cols=2")
+    train(config, tmp_path / "run", show_progress=False)
+    agent = Agent.load(tmp_path / "run" / "checkpoints" / "latest.pt", num_simulations=4)
+    returns = play_games(agent, RandomPlayer, config.game, agent_seat=1, games=3, seed=0)
+    assert returns.shape == (3, 3)
+    np.testing.assert_array_equal(returns.sum(axis=1), [4, 4, 4])  # every box of the 2x2 board is taken
+
+
+def test_resume_continues_the_step_count(tmp_path):
+    config = tiny_config("tictactoe")
+    train(config, tmp_path / "run", show_progress=False)
+    more = with_overrides(config, ["run.training_steps=20"])
+    result = train(more, tmp_path / "run", resume=True, show_progress=False)
+    assert result.counters.training_step == 20
+
+
+def test_agent_refuses_an_env_of_another_game(tmp_path):
+    train(tiny_config("tictactoe"), tmp_path / "run", show_progress=False)
+    agent = Agent.load(tmp_path / "run")
+    env = envs.make_env("connect4")
+    env.reset(seed=0)
+    with pytest.raises(Exception, match="this model plays tictactoe"):
+        agent.act(env)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["chess"], "unknown game 'chess'"),
+        (["tictactoe", "--set", "search.no_such_field=1"], "unknown config field 'search.no_such_field'"),
+        (["tictactoe", "--set", "search.num_simulations=-3"], "'search.num_simulations' must be at least 1"),
+        (["tictactoe", "--set", "search.discount=2"], "'search.discount' must be in (0, 1]"),
+        (["connect4", "--set", "network.kind=resnet", "--set", "game.rows=3"], "bad game arguments"),
+        (["gym:CartPole-v1", "--set", "network.kind=resnet", "--steps", "1"], "network.kind"),
+    ],
+)
+def test_cli_user_errors_are_one_line_with_exit_code_2(argv, message, capsys, tmp_path):
+    assert train_main([*argv, "--out", str(tmp_path / "run"), "--quiet"]) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("muzero-train: error:") and message in error
+
+
+def test_muzero_train_console_script_runs_a_tiny_config(tmp_path):
+    settings = [arg for setting in TINY for arg in ("--set", setting)]
+    command = [str(Path(sys.executable).parent / "muzero-train"), "tictactoe", *settings, "--steps", "6"]
+    completed = subprocess.run(
+        [*command, "--out", str(tmp_path / "run"), "--quiet"], capture_output=True, text=True, timeout=300
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "stopped by steps after 6 steps" in completed.stdout
+    assert (tmp_path / "run" / "checkpoints" / "latest.pt").is_file()
