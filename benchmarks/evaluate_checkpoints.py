@@ -16,7 +16,7 @@ from pathlib import Path
 from envs.opponents import opponent
 from muzero.agent import Agent
 from muzero.checkpoint import load_checkpoint
-from muzero.evaluate import evaluate_all_seats
+from muzero.evaluate import PlayerAsAgent, evaluate_all_seats
 from muzero.run_folder import RunFolder
 
 
@@ -32,6 +32,15 @@ def evaluate_checkpoint(path: Path, against: str, games: int, simulations: int |
         "minutes": round(checkpoint.counters.seconds / 60, 2),
         "seats": [result.as_dict() for result in results],
     }
+
+
+def evaluate_baseline(run: RunFolder, baseline: str, against: str, games: int) -> dict:
+    """The reference player `baseline` in the agent's place, against the same opponents."""
+    agent = PlayerAsAgent(opponent(baseline, 12345))
+    results = evaluate_all_seats(
+        agent, lambda seed: opponent(against, seed), run.config().game, games_per_seat=games, seed=1
+    )
+    return {"checkpoint": f"baseline {baseline}", "step": 0, "minutes": 0.0, "seats": [r.as_dict() for r in results]}
 
 
 def describe(row: dict) -> str:
@@ -50,14 +59,20 @@ def main() -> None:
     parser.add_argument("--games", type=int, default=100, help="games per seat")
     parser.add_argument("--simulations", type=int, help="search simulations (default: the run's)")
     parser.add_argument("--every", type=int, default=1, help="evaluate every n-th checkpoint")
+    parser.add_argument("--last", action="store_true", help="only the latest numbered checkpoint")
     parser.add_argument("--json", help="output file")
+    parser.add_argument("--baseline", help="also play this reference player in the agent's seat (e.g. greedy)")
     args = parser.parse_args()
     folder = RunFolder(args.run_dir)
     rows = []
-    for path in folder.step_checkpoints()[:: args.every]:
+    paths = folder.step_checkpoints()
+    for path in paths[-1:] if args.last else paths[:: args.every]:
         started = time.perf_counter()
         rows.append(evaluate_checkpoint(path, args.against, args.games, args.simulations))
         print(describe(rows[-1]), f"({time.perf_counter() - started:.1f} s)", flush=True)
+    if args.baseline:
+        rows.append(evaluate_baseline(folder, args.baseline, args.against, args.games))
+        print(f"baseline {args.baseline}:", describe(rows[-1]), flush=True)
     game = folder.config().game.name
     output = Path(args.json or f"benchmarks/results/learning_{game}_{args.against.replace(':', '')}.json")
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from muzero.config import ExperimentConfig
 from muzero.errors import IllegalActionError, UnknownGameError, UserError
-from muzero.types import Batch, Game, TimeStep, Trajectory
+from muzero.types import Batch, Game, SearchResult, TimeStep, Trajectory
 
 MuZeroConfig = ExperimentConfig
 
@@ -22,6 +22,7 @@ __all__ = [
     "IllegalActionError",
     "MuZeroConfig",
     "SearchOutput",
+    "SearchResult",
     "TimeStep",
     "Trajectory",
     "UnknownGameError",

@@ -48,11 +48,15 @@ def experiment_config(game: str, config_file: str | None, settings: Sequence[str
 def train_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="muzero-train", description="Train MuZero on a game by self-play.")
     parser.add_argument(
-        "game", help="a registered game (tictactoe, connect4, dots_and_boxes), pettingzoo:MODULE or gym:ID"
+        "game",
+        nargs="?",
+        help="a registered game (tictactoe, connect4, dots_and_boxes), pettingzoo:MODULE or gym:ID "
+        "(not needed with --resume)",
     )
-    parser.add_argument("--minutes", type=float, help="stop after this many minutes of training")
-    parser.add_argument("--steps", type=int, help="stop after this many learner steps")
+    parser.add_argument("--minutes", type=float, help="stop once the run has trained this many minutes in all")
+    parser.add_argument("--steps", type=int, help="stop once the run has taken this many learner steps in all")
     parser.add_argument("--out", help="the run folder (default: runs/GAME/TIME)")
+    parser.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its last checkpoint")
     parser.add_argument("--config", help="a TOML file of settings, applied over the game's preset")
     parser.add_argument(
         "--set",
@@ -62,37 +66,263 @@ def train_parser() -> argparse.ArgumentParser:
         metavar="SECTION.FIELD=VALUE",
         help="override one setting, e.g. --set search.num_simulations=100 (repeatable)",
     )
+    parser.add_argument("--workers", type=int, help="self-play workers on Ray (default: CPUs - 1)")
+    parser.add_argument("--ray-address", help="join this Ray cluster (e.g. HEAD_IP:6379) instead of a local Ray")
+    parser.add_argument("--sync", action="store_true", help="train in this process, without Ray")
     parser.add_argument("--quiet", action="store_true", help="no live progress line")
     return parser
 
 
 @user_errors_exit_2("muzero-train")
 def train_main(argv: Sequence[str] | None = None) -> int:
-    import dataclasses
+    args = train_parser().parse_args(argv)
+    if args.workers is not None and args.workers < 1:
+        raise UserError(f"--workers must be at least 1, got {args.workers}")
+    config, run_dir = _resumed_run(args) if args.resume else _new_run(args)
+    from muzero.distributed.driver import run_from_cli
 
+    print(f"muzero-train: {config.game.name}, run folder {run_dir}", file=sys.stderr)
+    return run_from_cli(
+        config=config,
+        run_dir=run_dir,
+        workers=args.workers,
+        ray_address=args.ray_address,
+        resume=bool(args.resume),
+        sync=args.sync,
+        show_progress=not args.quiet,
+    )
+
+
+def _new_run(args: argparse.Namespace):
     from muzero.run_folder import default_run_dir
 
-    args = train_parser().parse_args(argv)
-    config = experiment_config(args.game, args.config, args.settings)
+    if not args.game:
+        raise UserError("name a game to train (e.g. muzero-train tictactoe), or --resume RUN_DIR")
+    config = _with_limits(experiment_config(args.game, args.config, args.settings), args)
+    run_dir = Path(args.out) if args.out else default_run_dir(config)
+    if (run_dir / "checkpoints").exists():
+        raise UserError(f"{run_dir} already holds a run; continue it with --resume {run_dir}, or choose another --out")
+    return config, run_dir
+
+
+def _resumed_run(args: argparse.Namespace):
+    from muzero.config import load_config, with_overrides
+    from muzero.run_folder import RunFolder
+
+    folder = RunFolder(args.resume)
+    if args.out or args.config:
+        raise UserError("--resume continues the run where it is: drop --out and --config")
+    folder.latest()  # a missing or corrupt checkpoint stops here, before anything is written
+    config = with_overrides(load_config(folder.config_path), list(args.settings))
+    if args.game and args.game != config.game.name:
+        raise UserError(f"{folder.path} is a run of {config.game.name}, not {args.game}")
+    return _with_limits(config, args), folder.path
+
+
+def _with_limits(config, args: argparse.Namespace):
+    import dataclasses
+
+    from muzero.config import validate
+
     run = config.run
     if args.minutes is not None:
         run = dataclasses.replace(run, minutes=args.minutes)
     if args.steps is not None:
         run = dataclasses.replace(run, training_steps=args.steps)
     config = dataclasses.replace(config, run=run)
-    from muzero.config import validate
-
     validate(config)
-    run_dir = Path(args.out) if args.out else default_run_dir(config)
-    if (run_dir / "checkpoints").exists():
-        raise UserError(f"{run_dir} already holds a run; choose another --out")
-    from muzero.train import train
+    from muzero import components
 
-    print(f"muzero-train: {config.game.name}, run folder {run_dir}", file=sys.stderr)
-    result = train(config, run_dir, show_progress=not args.quiet)
-    counters = result.counters
+    spec = components.game_spec(components.game_factory(config.game)())  # bad game arguments stop here
+    components.check_config_fits_game(config, spec)
+    return config
+
+
+def export_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="muzero-export",
+        description="Export a checkpoint as a model bundle: initial.onnx, recurrent.onnx and model.json.",
+    )
+    parser.add_argument("source", help="a run folder (its latest checkpoint) or a checkpoint file")
+    parser.add_argument("--out", required=True, help="the bundle folder to write, e.g. models/tictactoe")
+    return parser
+
+
+@user_errors_exit_2("muzero-export")
+def export_main(argv: Sequence[str] | None = None) -> int:
+    args = export_parser().parse_args(argv)
+    from muzero.bundle import read_bundle
+    from muzero.export import export_checkpoint
+
+    out = export_checkpoint(args.source, args.out)
+    info = read_bundle(out).info
     print(
-        f"muzero-train: stopped by {result.stopped_by} after {counters.training_step} steps, "
-        f"{counters.games_played} games, {counters.seconds / 60:.1f} minutes; checkpoint {result.checkpoint}"
+        f"muzero-export: wrote {out} ({info.game}, step {info.training_step}): initial.onnx, recurrent.onnx, model.json"
     )
     return 0
+
+
+def eval_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="muzero-eval",
+        description="Play a model against an opponent in every seat, or several models in a round robin (Elo).",
+    )
+    parser.add_argument("model", nargs="?", help="a model bundle folder, a run folder or a checkpoint file")
+    parser.add_argument(
+        "--against",
+        default="random",
+        help="random, perfect (tic-tac-toe), alphabeta:DEPTH (connect four), greedy (dots and boxes), or another "
+        "model (default: random)",
+    )
+    parser.add_argument("--round-robin", nargs="+", metavar="MODEL", help="play every pair of these models; Elo table")
+    parser.add_argument("--games", type=int, default=20, help="games per seat (per pair in a round robin)")
+    parser.add_argument("--simulations", type=int, help="search simulations per move (default: each model's own)")
+    parser.add_argument(
+        "--temperature", type=float, default=0.0, help="sample moves by visits^(1/T); 0 = best move (default)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the games, opponents and sampling")
+    parser.add_argument("--threads", type=int, default=1, help="onnxruntime threads per model bundle (0 = default)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    return parser
+
+
+@user_errors_exit_2("muzero-eval")
+def eval_main(argv: Sequence[str] | None = None) -> int:
+    import json
+
+    args = eval_parser().parse_args(argv)
+    if args.games < 1:
+        raise UserError(f"--games must be at least 1, got {args.games}")
+    if args.round_robin and args.model:
+        raise UserError("give either MODEL (with --against) or --round-robin MODEL MODEL ..., not both")
+    if not args.round_robin and not args.model:
+        raise UserError("give a MODEL to evaluate, or --round-robin MODEL MODEL ...")
+    report = round_robin_report(args) if args.round_robin else match_report(args)
+    print(json.dumps(report, indent=1) if args.json else report_text(report))
+    return 0
+
+
+def load_eval_agent(path: str, args: argparse.Namespace):  # -> Agent
+    from muzero.agent import Agent
+
+    return Agent.load(
+        path, num_simulations=args.simulations, temperature=args.temperature, seed=args.seed, threads=args.threads
+    )
+
+
+def require_same_game(agent, other, model: str, other_model: str) -> None:
+    game, other_game = agent.config.game, other.config.game
+    if (game.name, game.args) != (other_game.name, other_game.args):
+        raise UserError(
+            f"{other_model} is a model of {game_text(other_game)} but {model} plays {game_text(game)}: "
+            "models must play the same game"
+        )
+
+
+def game_text(game) -> str:  # GameConfig -> "dots_and_boxes (players=3)"
+    arguments = ", ".join(f"{key}={value}" for key, value in game.args.items())
+    return f"{game.name} ({arguments})" if arguments else game.name
+
+
+def eval_opponent(name: str, agent, args: argparse.Namespace):  # -> PlayerFactory | Agent
+    """A reference opponent by name, or another model (same game) when `name` is a path."""
+    from envs.opponents import opponent
+
+    try:
+        opponent(name, args.seed)
+    except UserError as error:
+        if not Path(name).exists():
+            raise UserError(f"{error}; or a model: a bundle folder, run folder or checkpoint") from None
+        other = load_eval_agent(name, args)
+        require_same_game(agent, other, args.model, name)
+        return other
+    return lambda seed: opponent(name, seed)
+
+
+def note_deterministic(opponent_is_model: bool, temperature: float) -> None:
+    if opponent_is_model and temperature == 0:
+        print(
+            "muzero-eval: note: two models at --temperature 0 play the same game again and again in each seat; "
+            "use e.g. --temperature 0.25 for varied games",
+            file=sys.stderr,
+        )
+
+
+def match_report(args: argparse.Namespace) -> dict:
+    from muzero.evaluate import evaluate_all_seats, seat_summary, total_summary
+
+    agent = load_eval_agent(args.model, args)
+    opponent = eval_opponent(args.against, agent, args)
+    note_deterministic(hasattr(opponent, "act_many"), args.temperature)
+    results = evaluate_all_seats(agent, opponent, agent.config.game, games_per_seat=args.games, seed=args.seed)
+    return {
+        "model": args.model,
+        "game": agent.config.game.name,
+        "game_args": agent.config.game.args,
+        "training_step": agent.training_step,
+        "against": args.against,
+        "games_per_seat": args.games,
+        "simulations": agent.params.num_simulations,
+        "temperature": args.temperature,
+        "seats": [seat_summary(result) for result in results],
+        "total": total_summary(results),
+    }
+
+
+def round_robin_report(args: argparse.Namespace) -> dict:
+    from muzero.elo import fit_elo
+    from muzero.evaluate import pair_matrices, round_robin
+
+    models = list(args.round_robin)
+    if len(models) < 2:
+        raise UserError("--round-robin needs at least two models")
+    agents = [load_eval_agent(model, args) for model in models]
+    for model, agent in zip(models[1:], agents[1:], strict=True):
+        require_same_game(agents[0], agent, models[0], model)
+    note_deterministic(True, args.temperature)
+    pairs = round_robin(agents, agents[0].config.game, games_per_seat=args.games, seed=args.seed)
+    scores, games = pair_matrices(pairs, len(models))
+    ratings = fit_elo(scores, games)
+    return {
+        "game": agents[0].config.game.name,
+        "games_per_seat": args.games,
+        "elo_anchor": "mean 0 (maximum likelihood, draws = half points, one virtual draw per pair)",
+        "models": [
+            {"model": m, "elo": float(r), "points": float(scores[i].sum()), "games": int(games[i].sum())}
+            for i, (m, r) in enumerate(zip(models, ratings, strict=True))
+        ],
+        "pairs": [
+            {"first": models[p.first], "second": models[p.second], "wins": p.wins, "draws": p.draws, "losses": p.losses}
+            for p in pairs
+        ],
+    }
+
+
+def report_text(report: dict) -> str:
+    if "pairs" in report:
+        lines = [f"round robin, {report['game']}, {report['games_per_seat']} games per seat and pair"]
+        lines.append(f"Elo: {report['elo_anchor']}")
+        lines += [
+            f"{row['elo']:+8.1f}  {row['points']:6.1f} / {row['games']:<5d} {row['model']}"
+            for row in sorted(report["models"], key=lambda row: -row["elo"])
+        ]
+        lines += [f"{p['first']} vs {p['second']}: {p['wins']}W {p['draws']}D {p['losses']}L" for p in report["pairs"]]
+        return "\n".join(lines)
+    lines = [
+        f"{report['model']} ({report['game']}, step {report['training_step']}, {report['simulations']} simulations) "
+        f"against {report['against']}, {report['games_per_seat']} games per seat",
+        "seat  games  wins draws losses   win rate [95%]          loss rate [95%]",
+    ]
+    rows = [(str(seat["seat"]), seat) for seat in report["seats"]] + [("all", report["total"])]
+    lines += [
+        f"{name:<5}{row['games']:6d}{row['wins']:6d}{row['draws']:6d}{row['losses']:7d}   {rates(row)}"
+        for name, row in rows
+    ]
+    return "\n".join(lines)
+
+
+def rates(row: dict) -> str:
+    def rate(value: float, interval: list[float]) -> str:
+        return f"{value:6.1%} [{interval[0]:5.1%}, {interval[1]:5.1%}]"
+
+    return f"{rate(row['win_rate'], row['win_interval'])}   {rate(row['loss_rate'], row['loss_interval'])}"

@@ -1,8 +1,13 @@
-"""Matches between an agent and reference players, many games at once (one batched search per turn)."""
+"""Matches between agents and reference players, many games at once (one batched search per turn).
+
+Results per seat with 95% Wilson intervals, and round robins whose pairwise scores `muzero.elo` rates.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,25 +38,49 @@ def play_games(
     agent: Any, make_opponent: PlayerFactory, game: GameConfig, *, agent_seat: int, games: int, seed: int = 0
 ) -> np.ndarray:
     """Plays `games` games with the agent in `agent_seat` and opponents elsewhere; float32[games, P] returns."""
+    return play_seats({agent_seat: agent}, make_opponent, game, games=games, seed=seed)
+
+
+def play_seats(
+    batched: Mapping[int, Any], make_others: PlayerFactory | None, game: GameConfig, *, games: int, seed: int = 0
+) -> np.ndarray:
+    """Plays `games` games at once; float32[games, P] returns.
+
+    `batched[seat]` (a player with `act_many(envs)`, e.g. an Agent) moves in that seat in every game, all its
+    games in one call (one batched search); a player in several seats gets all of them in that call. Seats
+    without a batched player are played by `make_others(seed + game_index)`, one player per game.
+    """
     import envs
 
     tables = [envs.make(game.name, **game.args) for _ in range(games)]
     timesteps = [table.reset(seed=seed + index) for index, table in enumerate(tables)]
-    opponents = [make_opponent(seed + index) for index in range(games)]
+    if make_others is None and set(batched) != set(range(tables[0].num_players)):
+        raise ValueError(f"seats {sorted(batched)} are taken but the game has {tables[0].num_players} players")
+    others = [make_others(seed + index) for index in range(games)] if make_others is not None else []
+    seats_of = _seats_by_player(batched)
     returns = np.zeros((games, tables[0].num_players), dtype=np.float32)
     active = list(range(games))
     while active:
-        agent_turn = [i for i in active if timesteps[i].to_play == agent_seat]
-        actions = {}
-        if agent_turn:
-            actions = dict(zip(agent_turn, agent.act_many([tables[i].env for i in agent_turn]), strict=True))
+        actions: dict[int, int] = {}
+        for player, seats in seats_of:
+            turn = [i for i in active if timesteps[i].to_play in seats]
+            if turn:
+                actions.update(zip(turn, player.act_many([tables[i].env for i in turn]), strict=True))
         for index in active:
             if index not in actions:
-                actions[index] = opponents[index].act(tables[index].env)
+                actions[index] = others[index].act(tables[index].env)
             timesteps[index] = tables[index].step(actions[index])
             returns[index] += timesteps[index].rewards
         active = [i for i in active if not timesteps[i].terminal]
     return returns
+
+
+def _seats_by_player(batched: Mapping[int, Any]) -> list[tuple[Any, set[int]]]:
+    """Each distinct batched player with the seats it holds."""
+    grouped: dict[int, tuple[Any, set[int]]] = {}
+    for seat, player in batched.items():
+        grouped.setdefault(id(player), (player, set()))[1].add(seat)
+    return list(grouped.values())
 
 
 def seat_result(returns: np.ndarray, seat: int) -> SeatResult:
@@ -70,16 +99,116 @@ def seat_result(returns: np.ndarray, seat: int) -> SeatResult:
 
 
 def evaluate_all_seats(
-    agent: Any, make_opponent: PlayerFactory, game: GameConfig, *, games_per_seat: int, seed: int = 0
+    agent: Any, make_opponent: PlayerFactory | Any, game: GameConfig, *, games_per_seat: int, seed: int = 0
 ) -> list[SeatResult]:
-    """The agent in each seat in turn against opponents in the others."""
+    """The agent in each seat in turn against opponents in all the others.
+
+    `make_opponent` is a PlayerFactory (seed -> player, one per game) or a batched player with `act_many`
+    (another Agent), which then holds every other seat and searches all its positions at once.
+    """
     import envs
 
     num_players = envs.make(game.name, **game.args).num_players
     results = []
     for seat in range(num_players):
-        returns = play_games(
-            agent, make_opponent, game, agent_seat=seat, games=games_per_seat, seed=seed + 10_000 * seat
-        )
+        seat_seed = seed + 10_000 * seat
+        if hasattr(make_opponent, "act_many"):
+            batched = {other: make_opponent for other in range(num_players)} | {seat: agent}
+            returns = play_seats(batched, None, game, games=games_per_seat, seed=seat_seed)
+        else:
+            returns = play_games(agent, make_opponent, game, agent_seat=seat, games=games_per_seat, seed=seat_seed)
         results.append(seat_result(returns, seat))
     return results
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a binomial proportion (95% for z = 1.96); (0, 1) without trials."""
+    if trials == 0:
+        return 0.0, 1.0
+    rate = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (rate + z * z / (2 * trials)) / denominator
+    half_width = z * math.sqrt(rate * (1 - rate) / trials + z * z / (4 * trials * trials)) / denominator
+    return max(0.0, centre - half_width), min(1.0, centre + half_width)
+
+
+def outcome_summary(wins: int, draws: int, losses: int) -> dict[str, Any]:
+    """Counts, rates, and 95% Wilson intervals of the win rate and of the loss rate."""
+    games = wins + draws + losses
+    return {
+        "games": games,
+        "wins": wins,
+        "draws": draws,
+        "losses": losses,
+        "win_rate": wins / games if games else 0.0,
+        "win_interval": list(wilson_interval(wins, games)),
+        "draw_rate": draws / games if games else 0.0,
+        "loss_rate": losses / games if games else 0.0,
+        "loss_interval": list(wilson_interval(losses, games)),
+    }
+
+
+def seat_summary(result: SeatResult) -> dict[str, Any]:
+    """A seat's result with its rates and intervals, ready for JSON."""
+    return {**result.as_dict(), **outcome_summary(result.wins, result.draws, result.losses)}
+
+
+def total_summary(results: Sequence[SeatResult]) -> dict[str, Any]:
+    """All seats together."""
+    return outcome_summary(*(sum(getattr(r, name) for r in results) for name in ("wins", "draws", "losses")))
+
+
+@dataclass(frozen=True)
+class PairResult:
+    """All games between two players of a round robin, counted for the first."""
+
+    first: int  # index of the first player
+    second: int  # index of the second player
+    wins: int  # games the first player won against the second
+    draws: int
+    losses: int
+
+
+def round_robin(agents: Sequence[Any], game: GameConfig, *, games_per_seat: int, seed: int = 0) -> list[PairResult]:
+    """Every pair: each of the two in every seat with the other in all the remaining seats.
+
+    With two players one pass of `evaluate_all_seats` puts each in both seats; with more, a second pass puts
+    the second player alone against copies of the first. A game counts as a win for whoever of the pair did
+    better (the lone player's best-return rule of `seat_result`).
+    """
+    import envs
+
+    num_players = envs.make(game.name, **game.args).num_players
+    pairs = []
+    for first, second in itertools.combinations(range(len(agents)), 2):
+        forward = evaluate_all_seats(agents[first], agents[second], game, games_per_seat=games_per_seat, seed=seed)
+        wins, draws, losses = (sum(getattr(r, name) for r in forward) for name in ("wins", "draws", "losses"))
+        if num_players > 2:
+            backward = evaluate_all_seats(agents[second], agents[first], game, games_per_seat=games_per_seat, seed=seed)
+            wins += sum(r.losses for r in backward)
+            draws += sum(r.draws for r in backward)
+            losses += sum(r.wins for r in backward)
+        pairs.append(PairResult(first, second, wins, draws, losses))
+    return pairs
+
+
+def pair_matrices(pairs: Sequence[PairResult], count: int) -> tuple[np.ndarray, np.ndarray]:
+    """(scores float64[n, n], games float64[n, n]): points i scored against j (draws half), games played."""
+    scores = np.zeros((count, count))
+    games = np.zeros((count, count))
+    for pair in pairs:
+        total = pair.wins + pair.draws + pair.losses
+        games[pair.first, pair.second] = games[pair.second, pair.first] = total
+        scores[pair.first, pair.second] = pair.wins + pair.draws / 2
+        scores[pair.second, pair.first] = pair.losses + pair.draws / 2
+    return scores, games
+
+
+class PlayerAsAgent:
+    """A reference player in the agent's seat (act_many plays each env in turn), to compare baselines."""
+
+    def __init__(self, player: Any) -> None:
+        self.player = player
+
+    def act_many(self, envs: list[Any]) -> list[int]:
+        return [self.player.act(env) for env in envs]

@@ -1,16 +1,20 @@
 """The Model seam: numpy in, numpy out. The search and the agent talk to models only through it.
 
-`TorchModel` wraps a `MuZeroNet`; the ONNX-runtime model implements the same protocol. This module imports
-torch only inside `TorchModel`, so ONNX users never load it.
+`TorchModel` wraps a `MuZeroNet`; `OnnxModel` runs an exported model bundle with onnxruntime. This module
+imports torch only inside `TorchModel` and onnxruntime only when `OnnxModel.load` opens a bundle, so ONNX users
+never load torch. Both refuse observations of another shape than the model's with a one-line UserError.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from muzero.bundle import INITIAL_OUTPUTS, RECURRENT_OUTPUTS, ModelInfo, open_session, read_bundle
+from muzero.errors import UserError
 from muzero.search import RecurrentOutput, RootBatch
 
 if TYPE_CHECKING:
@@ -45,6 +49,15 @@ def root_batch(model: Model, observations: np.ndarray, to_play: np.ndarray, lega
     )
 
 
+def check_observations(observations: np.ndarray, observation_shape: tuple[int, ...]) -> None:
+    """Refuses a batch whose positions are not of the model's observation shape."""
+    if observations.ndim < 1 or tuple(observations.shape[1:]) != tuple(observation_shape):
+        raise UserError(
+            f"this model takes observations of shape {tuple(observation_shape)} (batched: (B, ...)), got a batch "
+            f"of shape {tuple(observations.shape)}: is the env the game and size the model was trained on?"
+        )
+
+
 class TorchModel:
     """A `MuZeroNet` behind the Model protocol, without gradients.
 
@@ -58,6 +71,7 @@ class TorchModel:
     def initial_inference(self, observations: np.ndarray, to_play: np.ndarray) -> InitialOutput:
         import torch
 
+        check_observations(observations, self.network.observation_shape)
         with torch.inference_mode():
             latents, policy_logits, values = self.network.initial_inference(
                 torch.from_numpy(np.ascontiguousarray(observations, dtype=np.float32)),
@@ -75,3 +89,38 @@ class TorchModel:
             )
         latents, rewards, next_player_logits, policy_logits, values = (t.numpy() for t in outputs)
         return RecurrentOutput(latents, rewards, next_player_logits, policy_logits, values)
+
+
+class OnnxModel:
+    """A model bundle (initial.onnx, recurrent.onnx, model.json) run by onnxruntime on the CPU."""
+
+    def __init__(self, initial_session: Any, recurrent_session: Any, info: ModelInfo) -> None:
+        self.initial_session = initial_session
+        self.recurrent_session = recurrent_session
+        self.info = info
+
+    @classmethod
+    def load(cls, bundle_dir: str | Path, intra_op_threads: int = 1, inter_op_threads: int = 1) -> OnnxModel:
+        """The bundle in `bundle_dir`; threads 0 means onnxruntime's default. One-line UserError if broken."""
+        bundle = read_bundle(bundle_dir)
+        sessions = (
+            open_session(path, bundle.info, intra_op_threads, inter_op_threads)
+            for path in (bundle.initial_path, bundle.recurrent_path)
+        )
+        return cls(*sessions, bundle.info)
+
+    def initial_inference(self, observations: np.ndarray, to_play: np.ndarray) -> InitialOutput:
+        check_observations(observations, self.info.observation_shape)
+        feed = {
+            "observation": np.ascontiguousarray(observations, dtype=np.float32),
+            "to_play": np.ascontiguousarray(to_play, dtype=np.int64),
+        }
+        latents, policy_logits, values = self.initial_session.run(list(INITIAL_OUTPUTS), feed)
+        return InitialOutput(latents, policy_logits, values)
+
+    def recurrent_inference(self, latents: np.ndarray, actions: np.ndarray) -> RecurrentOutput:
+        feed = {
+            "latent": np.ascontiguousarray(latents, dtype=np.float32),
+            "action": np.ascontiguousarray(actions, dtype=np.int64),
+        }
+        return RecurrentOutput(*self.recurrent_session.run(list(RECURRENT_OUTPUTS), feed))

@@ -18,7 +18,7 @@ from muzero.checkpoint import Checkpoint, Counters
 from muzero.config import ExperimentConfig
 from muzero.inference import TorchModel
 from muzero.progress import TrainingProgress
-from muzero.run_folder import MetricsLog, RunFolder
+from muzero.run_folder import MetricsLog, RunFolder, load_replay_snapshot, save_replay_snapshot
 from muzero.selfplay import SelfPlay
 
 
@@ -122,13 +122,15 @@ def train(
     stop: StopFlag | None = None,
     on_checkpoint: Callable[[Path, Counters], None] | None = None,
 ) -> TrainingResult:
-    """Trains until `run.training_steps`, `run.minutes` or a signal; always ends with a checkpoint."""
+    """Trains until `run.training_steps`, `run.minutes` (both totals of the run) or a signal; always ends
+    with a checkpoint and a replay snapshot, from which `resume=True` continues."""
     folder = RunFolder(run_dir)
-    checkpoint = folder.latest() if resume else None
-    if not resume:
-        folder.create(config)
+    checkpoint = folder.latest() if resume else None  # a corrupt checkpoint stops here, nothing written
     trainer = SyncTrainer(config, folder, checkpoint)
-    stop = stop or StopFlag()
+    if resume:
+        load_replay_snapshot(trainer.buffer, folder.path)
+    folder.create(config)
+    stop = stop if stop is not None else StopFlag()
     metrics = MetricsLog(folder)
     progress = TrainingProgress(config.run, trainer.counters) if show_progress else nullcontext()
     try:
@@ -137,6 +139,7 @@ def train(
     finally:
         metrics.close()
     path = trainer.checkpoint(trainer.counters.seconds)
+    save_replay_snapshot(trainer.buffer, folder.path)
     return TrainingResult(folder.path, trainer.counters, path, stop.reason)
 
 

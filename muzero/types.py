@@ -91,3 +91,23 @@ class Batch:
     next_player_mask: np.ndarray  # float32[B, K]: 1 where step k+1 is a real decision of the game
     weights: np.ndarray  # float32[B]: importance-sampling weights, max 1
     indices: np.ndarray  # int64[B]: buffer slots of the positions, to update their priorities
+
+
+from typing import TYPE_CHECKING  # noqa: E402 (kept beside the one record that needs it)
+
+if TYPE_CHECKING:
+    from muzero.search import SearchNode
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What an agent's search found at one position: the statistics of the root and the tree, for display."""
+
+    action: int  # the move the agent chose (argmax of visits at temperature 0, else sampled)
+    to_play: int  # the player to move at the root
+    legal_mask: np.ndarray  # bool[A]: the legal actions at the root
+    visit_counts: np.ndarray  # int32[A]: visits of each root child
+    priors: np.ndarray  # float32[A]: the root's priors (legal softmax of the policy, no noise)
+    q_values: np.ndarray  # float32[A, P]: per-player Q (reward + discount * value) of each root child; 0 unvisited
+    root_value: np.ndarray  # float32[P]: the root's mean backed-up value vector
+    tree: SearchNode  # the root of the searched tree (muzero.search.SearchNode), visited nodes only

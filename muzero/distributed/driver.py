@@ -1,0 +1,155 @@
+"""The distributed training driver: joins or starts Ray, starts the actors, lets the `Coordinator` run them,
+and stops cleanly (final checkpoint and replay snapshot) on the step or time limit or on SIGINT/SIGTERM;
+`run_from_cli` is what `muzero-train` calls.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+import ray
+
+from muzero.checkpoint import LATEST, Checkpoint, Counters
+from muzero.config import ExperimentConfig
+from muzero.distributed.actors import RunActors
+from muzero.distributed.coordinator import Coordinator, ProgressCallback
+from muzero.distributed.failures import TrainingFailed
+from muzero.distributed.messages import DistributedSettings
+from muzero.distributed.progress_view import DistributedProgressView
+from muzero.errors import UserError
+from muzero.run_folder import MetricsLog, RunFolder
+from muzero.train import StopFlag, TrainingResult, stop_on_signals
+
+EXIT_TRAINING_FAILED = 1  # exit code of muzero-train when a vital part of a distributed run failed
+
+
+def train_distributed(
+    config: ExperimentConfig,
+    run_dir: str | Path,
+    *,
+    workers: int,
+    ray_address: str | None = None,
+    resume: bool = False,
+    show_progress: bool = True,
+    stop: StopFlag | None = None,
+    settings: DistributedSettings | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> TrainingResult:
+    """Trains with `workers` self-play actors until `run.training_steps`, `run.minutes` or a signal.
+
+    Ends with a checkpoint and `run_dir/replay.npz`; `resume=True` continues a run folder exactly (steps,
+    optimizer, replay contents, evaluation history). Raises TrainingFailed (one line) when the learner, the
+    replay buffer or the storage fails; the last checkpoint is then left as it was.
+    """
+    if workers < 1:
+        raise UserError(f"the number of self-play workers must be at least 1, got {workers}")
+    folder = RunFolder(run_dir)
+    checkpoint = resume_checkpoint(folder, config) if resume else None
+    if not resume:
+        folder.create(config)
+    counters = checkpoint.counters if checkpoint is not None else Counters()
+    stop = stop if stop is not None else StopFlag()  # an unset StopFlag is falsy
+    view = DistributedProgressView(config.run, counters) if show_progress else None
+    callbacks = [callback for callback in (on_progress, view and view.show) if callback is not None]
+    metrics = MetricsLog(folder)
+    try:
+        # signals are caught before Ray starts, and again after: Ray's core worker installs its own SIGTERM handler
+        with stop_on_signals(stop), ray_session(ray_address), stop_on_signals(stop), view or nullcontext():
+            actors = RunActors(config, checkpoint, workers, settings or DistributedSettings())
+            try:
+                coordinator = Coordinator(config, folder, actors, stop, metrics, callbacks)
+                path = coordinator.run_to_end(resume)
+            finally:
+                actors.kill_all()
+    finally:
+        metrics.close()
+    return TrainingResult(folder.path, coordinator.counters, path, stop.reason)
+
+
+def resume_checkpoint(folder: RunFolder, config: ExperimentConfig) -> Checkpoint:
+    """The run folder's latest checkpoint, when it exists and fits `config` (same game and network)."""
+    if not (folder.checkpoints / LATEST).is_file():
+        raise UserError(f"{folder.path} holds no checkpoint to resume (no checkpoints/{LATEST}); drop --resume")
+    checkpoint = folder.latest()
+    for section in ("game", "network"):
+        if getattr(checkpoint.config, section) != getattr(config, section):
+            raise UserError(
+                f"{folder.path} was trained with other [{section}] settings than asked now; "
+                f"resume with the run's own config.toml"
+            )
+    return checkpoint
+
+
+@contextmanager
+def ray_session(address: str | None) -> Iterator[None]:
+    """Joins the Ray cluster at `address`, or starts a local Ray for this run (shut down afterwards);
+    an already initialised Ray (a test's, a notebook's) is used as it is and left running."""
+    if ray.is_initialized():
+        yield
+        return
+    try:
+        if address:
+            ray.init(address=address, logging_level=logging.WARNING)
+        else:
+            # "local": a new instance even when `ray start` left one running on this machine
+            ray.init(address="local", num_cpus=os.cpu_count(), include_dashboard=False, logging_level=logging.WARNING)
+    except (ConnectionError, RuntimeError, ValueError) as error:
+        where = f"the Ray cluster at {address}" if address else "a local Ray"
+        raise UserError(f"cannot start {where}: {str(error).strip().splitlines()[0][:200]}") from None
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
+def default_workers() -> int:
+    """Self-play workers when none are asked for: one per CPU but one (for the learner), at least one."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+def run_from_cli(
+    *,
+    config: ExperimentConfig,
+    run_dir: str | Path,
+    workers: int | None,
+    ray_address: str | None,
+    resume: bool,
+    sync: bool,
+    show_progress: bool,
+) -> int:
+    """What `muzero-train` runs once its arguments are parsed: the synchronous loop (`--sync`) or Ray.
+
+    Prints the one-line summary on stdout and returns the exit code: 0 when the run stopped by a limit or
+    a signal (its checkpoint saved), 1 with a one-line error when a vital part of a distributed run failed.
+    UserErrors propagate for the CLI to print (exit code 2).
+    """
+    if sync:
+        if ray_address or workers is not None:
+            raise UserError("--sync trains in this process; drop --workers and --ray-address, or drop --sync")
+        from muzero.train import train
+
+        result = train(config, run_dir, resume=resume, show_progress=show_progress)
+    else:
+        try:
+            result = train_distributed(
+                config,
+                run_dir,
+                workers=workers or default_workers(),
+                ray_address=ray_address,
+                resume=resume,
+                show_progress=show_progress,
+            )
+        except TrainingFailed as error:
+            print(f"muzero-train: error: {error}", file=sys.stderr)
+            return EXIT_TRAINING_FAILED
+    counters = result.counters
+    print(
+        f"muzero-train: stopped by {result.stopped_by} after {counters.training_step} steps, "
+        f"{counters.games_played} games, {counters.seconds / 60:.1f} minutes; checkpoint {result.checkpoint}"
+    )
+    return 0

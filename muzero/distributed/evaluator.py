@@ -1,0 +1,92 @@
+"""Evaluation: the current network against the game's reference opponents, and the run's history of it
+(`evaluations.jsonl`, one line per opponent per evaluation). Plain Python: the Ray actor is a thin shell."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from functools import partial
+from pathlib import Path
+
+from muzero import components
+from muzero.config import ExperimentConfig
+from muzero.distributed.messages import EvaluationResult, OpponentResult, WeightsSnapshot, load_numpy_weights
+
+EVALUATIONS = "evaluations.jsonl"
+_RESULT_FIELDS = ("opponent", "games", "wins", "draws", "losses")
+REFERENCE_OPPONENTS: dict[str, tuple[str, ...]] = {
+    "tictactoe": ("random", "perfect"),
+    "connect4": ("random", "alphabeta:4"),
+    "dots_and_boxes": ("random", "greedy"),
+}
+
+
+def reference_opponents(game_name: str) -> tuple[str, ...]:
+    """The `envs.opponents.opponent` names a game is evaluated against; none for Gymnasium games."""
+    if game_name.startswith("gym:"):
+        return ()
+    return REFERENCE_OPPONENTS.get(game_name, ("random",))
+
+
+class Evaluator:
+    """Plays weights snapshots against reference opponents in every seat, without search noise."""
+
+    def __init__(self, config: ExperimentConfig, games_per_seat: int, opponents: tuple[str, ...] = ()) -> None:
+        self.config, self.games_per_seat = config, games_per_seat
+        self.opponents = opponents or reference_opponents(config.game.name)
+        self.network = components.build_network(config, components.game_spec(components.game_factory(config.game)()))
+
+    def evaluate(self, snapshot: WeightsSnapshot) -> EvaluationResult:
+        from envs.opponents import opponent
+        from muzero.agent import Agent
+        from muzero.evaluate import evaluate_all_seats
+        from muzero.inference import TorchModel
+
+        load_numpy_weights(self.network, snapshot.weights)
+        agent = Agent(TorchModel(self.network), self.config, seed=snapshot.training_step)
+        results = []
+        for name in self.opponents:
+            seats = evaluate_all_seats(
+                agent,
+                partial(opponent, name),
+                self.config.game,
+                games_per_seat=self.games_per_seat,
+                seed=snapshot.training_step,
+            )
+            wins, draws, losses = (sum(getattr(seat, key) for seat in seats) for key in ("wins", "draws", "losses"))
+            results.append(OpponentResult(name, sum(seat.games for seat in seats), wins, draws, losses))
+        return EvaluationResult(snapshot.training_step, tuple(results))
+
+
+class EvaluationLog:
+    """`run_dir/evaluations.jsonl`: appended to, never rewritten, so a resumed run continues its history."""
+
+    def __init__(self, run_dir: str | Path) -> None:
+        self.path = Path(run_dir) / EVALUATIONS
+
+    def append(self, evaluation: EvaluationResult) -> None:
+        with self.path.open("a") as file:
+            for result in evaluation.results:
+                file.write(json.dumps({"step": evaluation.training_step, **asdict(result), **result.rates()}) + "\n")
+
+    def latest(self) -> EvaluationResult | None:
+        history = self.history()
+        return history[-1] if history else None
+
+    def history(self) -> list[EvaluationResult]:
+        """Every evaluation recorded, oldest first (a long run's file is small); unreadable lines are skipped."""
+        evaluations: list[EvaluationResult] = []
+        if not self.path.is_file():
+            return evaluations
+        with self.path.open() as file:
+            for line in file:
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:  # a line cut short by a crash while it was written
+                    continue
+                result = OpponentResult(*(record[key] for key in _RESULT_FIELDS))
+                if evaluations and evaluations[-1].training_step == record["step"]:
+                    evaluations[-1] = EvaluationResult(record["step"], (*evaluations[-1].results, result))
+                else:
+                    evaluations.append(EvaluationResult(record["step"], (result,)))
+        return evaluations

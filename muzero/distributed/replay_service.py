@@ -1,0 +1,46 @@
+"""The replay buffer as a service: a plain `ReplayBuffer` with its own random generator (no torch, no Ray)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from muzero import components
+from muzero.config import ExperimentConfig
+from muzero.distributed.messages import ReplayFill
+from muzero.types import Batch, Trajectory
+
+
+class ReplayService:
+    """Takes finished games from the workers, hands sampled batches to the learner."""
+
+    def __init__(self, config: ExperimentConfig, seed: int) -> None:
+        spec = components.game_spec(components.game_factory(config.game)())
+        self.buffer = components.build_buffer(config, spec)
+        self.rng = np.random.default_rng(seed)
+
+    def add_many(self, trajectories: list[Trajectory]) -> None:
+        for trajectory in trajectories:
+            self.buffer.add(trajectory)
+
+    def sample(self, batch_size: int) -> Batch:
+        return self.buffer.sample(batch_size, self.rng)
+
+    def update_priorities(self, indices: np.ndarray, priorities: np.ndarray) -> None:
+        self.buffer.update_priorities(indices, priorities)
+
+    def fill(self) -> ReplayFill:
+        return ReplayFill(self.buffer.num_positions, self.buffer.num_games, self.buffer.capacity)
+
+    def save(self, run_dir: str) -> str:
+        """Writes the run folder's replay snapshot (atomically); returns its path."""
+        from muzero.run_folder import save_replay_snapshot  # here: the run folder module imports torch
+
+        return str(save_replay_snapshot(self.buffer, Path(run_dir)))
+
+    def load(self, run_dir: str) -> bool:
+        """Restores the run folder's replay snapshot; False when the run has none."""
+        from muzero.run_folder import load_replay_snapshot
+
+        return load_replay_snapshot(self.buffer, Path(run_dir))
