@@ -23,23 +23,14 @@ from muzero.export import export_checkpoint, export_network
 from muzero.inference import OnnxModel, TorchModel
 from muzero.train import train
 from muzero.types import SearchResult
+from tests.muzero.test_training import TINY
 
 GAMES = {
     "tictactoe-mlp": ("tictactoe", []),
     "connect4-resnet": ("connect4", []),
     "dots3-mlp": ("dots_and_boxes", ["game.players=3"]),
 }
-TINY_TRAINING = [
-    "network.latent_size=16",
-    "network.hidden_size=32",
-    "network.hidden_layers=1",
-    "search.num_simulations=4",
-    "selfplay.parallel_games=8",
-    "learner.batch_size=16",
-    "run.min_replay_positions=40",
-    "run.training_steps=6",
-    "run.checkpoint_interval=6",
-]
+TINY_TRAINING = [*TINY, "run.training_steps=6", "run.checkpoint_interval=6"]
 
 
 def random_network(game: str, settings: list[str], seed: int = 0):

@@ -20,15 +20,6 @@ WITH_SCALARS = dataclasses.replace(WITH_SUPPORTS, value_support=0, reward_suppor
 FAST = LearnerConfig(batch_size=B, learning_rate=1e-2, lr_warmup_steps=10, weight_decay=0.0)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny networks run fastest on one thread, and parallel pytest workers then do not oversubscribe cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def fixed_batch(seed: int = 0) -> Batch:
     """Random but valid targets; positions 6 and 7 reach the end of their game after 2 and 1 steps."""
     rng = np.random.default_rng(seed)

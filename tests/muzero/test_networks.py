@@ -19,15 +19,6 @@ OBSERVATION_SHAPE = (2, 3, 4)  # planes for the resnet, flattened by the mlp
 NUM_ACTIONS = 5
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny networks run fastest on one thread, and parallel pytest workers then do not oversubscribe cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def test_scale_transform_inverse_is_exact():
     x = torch.linspace(-1000.0, 1000.0, 2001, dtype=torch.float64)
     torch.testing.assert_close(inverse_scale_transform(scale_transform(x)), x, rtol=1e-9, atol=1e-9)
