@@ -78,6 +78,8 @@ class SelfPlayConfig:
     temperature_schedule: tuple[tuple[int, float], ...] = ((0, 1.0), (5_000, 0.5), (10_000, 0.25))
     # (from training step, visit-count temperature) pairs, as in the paper's Atari schedule
     temperature_moves: int = 1_000  # after this many moves in a game, play greedily (temperature 0)
+    random_opening_moves: int = 0  # the first moves of each game are uniform among the legal ones (coverage);
+    # they are searched and recorded as usual, only the move played is random
 
 
 @dataclass(frozen=True)
@@ -275,6 +277,7 @@ _RULES: dict[str, tuple[Any, str]] = {
         "[training_step, temperature] pairs sorted by step, the first at step 0, temperatures >= 0",
     ),
     "selfplay.temperature_moves": (_non_negative, ">= 0"),
+    "selfplay.random_opening_moves": (_non_negative, ">= 0"),
     "run.training_steps": (_non_negative, ">= 0"),
     "run.minutes": (_non_negative, ">= 0"),
     "run.replay_ratio": (_positive, "positive"),

@@ -113,6 +113,9 @@ class SelfPlay:
         actions = select_actions(visit_counts, temperature, self.rng)
         if greedy.any():
             actions[greedy] = select_actions(visit_counts[greedy], 0.0, self.rng)
+        for index in np.flatnonzero(moves < self.config.random_opening_moves):
+            legal = np.flatnonzero(self.records[index].timestep.legal_mask)
+            actions[index] = self.rng.choice(legal)
         return actions
 
     @staticmethod

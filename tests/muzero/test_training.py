@@ -123,3 +123,19 @@ def test_muzero_train_console_script_runs_a_tiny_config(tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert "stopped by steps after 6 steps" in completed.stdout
     assert (tmp_path / "run" / "checkpoints" / "latest.pt").is_file()
+
+
+def test_random_opening_moves_cover_every_first_move():
+    from muzero import components
+    from muzero.inference import TorchModel
+    from muzero.selfplay import SelfPlay
+
+    config = tiny_config("tictactoe", "selfplay.random_opening_moves=1", "selfplay.parallel_games=64")
+    make_game = components.game_factory(config.game)
+    network = components.build_network(config, components.game_spec(make_game()))
+    rng = np.random.default_rng(0)
+    selfplay = SelfPlay(make_game, TorchModel(network), config.search, config.selfplay, rng)
+    selfplay.play_move(0)
+    first_moves = [record.actions[0] for record in selfplay.records]
+    assert set(first_moves) == set(range(9))  # an untrained search alone would not spread so evenly
+    assert all(len(record.policies) == 1 for record in selfplay.records)
