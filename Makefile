@@ -24,6 +24,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/opponents.py
+	$(BIN)/python benchmarks/search_speed.py
+	$(BIN)/python benchmarks/replay_memory.py
+	$(BIN)/python benchmarks/inference_latency.py
 
 train: $(STAMP)
 	$(BIN)/muzero-train tictactoe
