@@ -13,6 +13,7 @@ from envs.opponents import RandomPlayer
 from muzero import Agent
 from muzero.cli import train_main
 from muzero.config import ExperimentConfig, GameConfig, with_overrides
+from muzero.errors import UserError
 from muzero.evaluate import play_games
 from muzero.train import train
 
@@ -93,7 +94,7 @@ def test_agent_refuses_an_env_of_another_game(tmp_path):
     agent = Agent.load(tmp_path / "run")
     env = envs.make_env("connect4")
     env.reset(seed=0)
-    with pytest.raises(Exception, match="this model plays tictactoe"):
+    with pytest.raises(UserError, match="this model plays tictactoe"):
         agent.act(env)
 
 
