@@ -1,11 +1,14 @@
 """Memory soak: resident memory of every process of a distributed run (the driver, the self-play workers, the
 replay buffer, the learner, the storage, the evaluator, and Ray's own daemons), sampled every `--interval`
-seconds for `--minutes` minutes once the replay buffer is full, then a table with each process's max/min
+seconds for `--minutes` minutes once the run is warm, then a table with each process's max/min
 ratio. The goal is flat memory: every actor within 10% (ratio <= 1.10), since the buffer is bounded by its
 capacity and nothing else keeps growing lists.
 
 The run is `muzero.distributed.train_distributed` on a game preset with a small replay capacity (so it fills
-in a minute or so), in a temporary run folder. Writes benchmarks/results/soak.json.
+in a minute or so), in a temporary run folder. "Warm" means the replay buffer is full and the evaluator has
+reported its first evaluation: every actor has then loaded what it holds for the rest of the run (the
+evaluator its opponents and network, the raylet its worker pool), so growth after that point is a leak.
+Writes benchmarks/results/soak.json.
 
     python benchmarks/soak.py [--minutes 20] [--interval 60] [--workers 2] [--capacity 5000] [--game tictactoe]
 """
@@ -64,14 +67,14 @@ def run_processes() -> dict[int, str]:
 
 @dataclass
 class Sampler:
-    """Called with each progress snapshot; samples every process's memory each `interval` once the buffer is full,
-    and stops the run after `minutes` of samples."""
+    """Called with each progress snapshot; samples every process's memory each `interval` once the run is warm
+    (buffer full, first evaluation done), and stops the run after `minutes` of samples."""
 
     interval: float
     minutes: float
     stop: StopFlag
     full_margin: int  # positions; the buffer evicts whole games, so "full" means within one game of capacity
-    started: float | None = None  # when the buffer was first seen full
+    started: float | None = None  # when the run was first seen warm
     next_sample: float = 0.0
     roles: dict[int, str] = field(default_factory=dict)
     samples: dict[int, list[float]] = field(default_factory=dict)  # pid -> MiB per sample; one list per process
@@ -79,15 +82,20 @@ class Sampler:
     def __call__(self, snapshot: ProgressSnapshot) -> None:
         now = time.monotonic()
         if self.started is None:
-            if snapshot.replay.num_positions + self.full_margin < snapshot.replay.capacity:
+            if not self.is_warm(snapshot):
                 return
             self.started, self.next_sample = now, now
-            print(f"replay buffer full after {snapshot.counters.seconds:.0f} s; sampling", flush=True)
+            seconds = snapshot.counters.seconds
+            print(f"buffer full and first evaluation done after {seconds:.0f} s; sampling", flush=True)
         if now >= self.next_sample:
             self.next_sample += self.interval
             self.sample(now)
         if now - self.started >= self.minutes * 60:
             self.stop.set("minutes")
+
+    def is_warm(self, snapshot: ProgressSnapshot) -> bool:
+        buffer_full = snapshot.replay.num_positions + self.full_margin >= snapshot.replay.capacity
+        return buffer_full and snapshot.evaluation is not None
 
     def sample(self, now: float) -> None:
         for pid, role in run_processes().items():
