@@ -17,7 +17,7 @@ from muzero.bundle import INITIAL_FILE, is_bundle
 from muzero.config import ExperimentConfig
 from muzero.errors import UserError
 from muzero.inference import Model, OnnxModel, TorchModel, root_batch
-from muzero.search import RootBatch, SearchOutput, SearchParams, extract_tree, search, select_actions
+from muzero.search import RootBatch, SearchOutput, SearchParams, chosen_actions, extract_tree, search
 from muzero.types import SearchResult
 
 
@@ -105,19 +105,20 @@ class Agent:
     def act_many(self, envs: Sequence[Any]) -> list[int]:
         """Moves in several envs at once, with one batched search."""
         output = self.search_many(envs)
-        return [int(a) for a in select_actions(output.visit_counts, self.temperature, self.rng)]
+        return [int(a) for a in chosen_actions(output, self.temperature, self.rng)]
 
     def search(self, env: Any) -> SearchResult:
         """The agent's search at the position of `env` (its chosen move, root statistics and tree)."""
         roots = self.roots([env])
         output = search(roots, self.model.recurrent_inference, self.params, self.rng)
-        action = int(select_actions(output.visit_counts, self.temperature, self.rng)[0])
+        action = int(chosen_actions(output, self.temperature, self.rng)[0])
         return SearchResult(
             action=action,
             to_play=int(roots.to_play[0]),
             legal_mask=roots.legal_mask[0],
             visit_counts=output.visit_counts[0],
             priors=output.priors[0],
+            policy=output.policy[0],
             q_values=output.q_values[0],
             root_value=output.root_values[0],
             tree=extract_tree(output, 0),

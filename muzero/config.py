@@ -44,7 +44,15 @@ class SearchConfig:
     discount: float = 1.0  # gamma, in (0, 1] (paper, board games: 1)
     dirichlet_alpha: float = 0.3  # root noise concentration (paper: 0.3 chess, 0.15 shogi, 0.03 Go)
     exploration_fraction: float = 0.25  # share of the root prior given to noise (paper: 0.25); 0 = no noise
-    unvisited_q: str = "zero"  # value score of unvisited children: "zero" (paper) or "parent" (node's mean)
+    unvisited_q: str = "zero"  # puct: value score of unvisited children: "zero" (paper) or "parent" (node's mean)
+    # "puct" (MuZero: PUCT, Dirichlet noise, visit-count policy targets, temperature sampling) or "gumbel"
+    # (Gumbel MuZero, Danihelka et al. 2022: Gumbel-top-k and sequential halving at the root, improved-policy
+    # targets; it improves the policy even with few simulations; the temperature schedule is not used)
+    algorithm: str = "puct"
+    max_considered_actions: int = 16  # gumbel: root actions sampled for sequential halving (paper: 16)
+    gumbel_scale: float = 1.0  # gumbel: scale of the root Gumbel noise in self-play (paper: 1)
+    value_scale: float = 0.1  # gumbel: c_scale of sigma(q) = (maxvisit_init + max N) * c_scale * q (paper: 0.1)
+    maxvisit_init: float = 50.0  # gumbel: c_visit of sigma (paper: 50)
 
 
 @dataclass(frozen=True)
@@ -254,6 +262,11 @@ _RULES: dict[str, tuple[Any, str]] = {
     "search.dirichlet_alpha": (_positive, "positive"),
     "search.exploration_fraction": (_unit_interval, "in [0, 1]"),
     "search.unvisited_q": (lambda u: u in ("zero", "parent"), '"zero" or "parent"'),
+    "search.algorithm": (lambda a: a in ("puct", "gumbel"), '"puct" or "gumbel"'),
+    "search.max_considered_actions": (_positive, "at least 1"),
+    "search.gumbel_scale": (_non_negative, ">= 0"),
+    "search.value_scale": (_positive, "positive"),
+    "search.maxvisit_init": (_non_negative, ">= 0"),
     "replay.capacity": (_positive, "positive"),
     "replay.unroll_steps": (_positive, "at least 1"),
     "replay.td_steps": (_positive, "at least 1"),

@@ -9,12 +9,12 @@ import numpy as np
 
 from muzero.config import SearchConfig, SelfPlayConfig
 from muzero.inference import Model, root_batch
-from muzero.search import SearchParams, search, select_actions
+from muzero.search import SearchOutput, SearchParams, search, select_actions
 from muzero.types import Game, TimeStep, Trajectory
 
 
 def search_params(config: SearchConfig, *, with_noise: bool = True) -> SearchParams:
-    """The search's parameters from the config (root noise only in self-play)."""
+    """The search's parameters from the config (root noise, Dirichlet or Gumbel, only in self-play)."""
     return SearchParams(
         num_simulations=config.num_simulations,
         pb_c_base=config.pb_c_base,
@@ -23,6 +23,11 @@ def search_params(config: SearchConfig, *, with_noise: bool = True) -> SearchPar
         dirichlet_alpha=config.dirichlet_alpha,
         exploration_fraction=config.exploration_fraction if with_noise else 0.0,
         unvisited_q=config.unvisited_q,
+        algorithm=config.algorithm,
+        max_considered_actions=config.max_considered_actions,
+        gumbel_scale=config.gumbel_scale if with_noise else 0.0,
+        value_scale=config.value_scale,
+        maxvisit_init=config.maxvisit_init,
     )
 
 
@@ -96,23 +101,24 @@ class SelfPlay:
             np.stack([t.legal_mask for t in timesteps]),
         )
         output = search(roots, self.model.recurrent_inference, self.params, self.rng)
-        actions = self._choose_actions(output.visit_counts, training_step)
-        policies = output.visit_counts / output.visit_counts.sum(axis=1, keepdims=True)
+        actions = self._choose_actions(output, training_step)
         finished = []
         for index, record in enumerate(self.records):
-            self._record_move(record, int(actions[index]), policies[index], output.root_values[index])
+            self._record_move(record, int(actions[index]), output.policy[index], output.root_values[index])
             if record.timestep.terminal or len(record.actions) >= self.config.max_moves:
                 finished.append(record.trajectory())
                 self.records[index] = self._new_record(record.game)
         return MoveStats(positions=len(self.records), finished=finished)
 
-    def _choose_actions(self, visit_counts: np.ndarray, training_step: int) -> np.ndarray:
-        temperature = temperature_at(self.config.temperature_schedule, training_step)
-        moves = np.array([len(record.actions) for record in self.records])
-        greedy = moves >= self.config.temperature_moves
-        actions = select_actions(visit_counts, temperature, self.rng)
-        if greedy.any():
-            actions[greedy] = select_actions(visit_counts[greedy], 0.0, self.rng)
+    def _choose_actions(self, output: SearchOutput, training_step: int) -> np.ndarray:
+        """Gumbel: the search's choice (its root noise explores). PUCT: visits sampled at the scheduled
+        temperature, greedy after `temperature_moves`. Then the random opening moves replace the first ones."""
+        actions = output.action.copy()  # int64[B]
+        moves = np.array([len(record.actions) for record in self.records])  # int64[B]
+        if self.params.algorithm == "puct":
+            temperature = temperature_at(self.config.temperature_schedule, training_step)
+            sampled = moves < self.config.temperature_moves
+            actions[sampled] = select_actions(output.visit_counts[sampled], temperature, self.rng)
         for index in np.flatnonzero(moves < self.config.random_opening_moves):
             legal = np.flatnonzero(self.records[index].timestep.legal_mask)
             actions[index] = self.rng.choice(legal)

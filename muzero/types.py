@@ -103,11 +103,12 @@ if TYPE_CHECKING:
 class SearchResult:
     """What an agent's search found at one position: the statistics of the root and the tree, for display."""
 
-    action: int  # the move the agent chose (argmax of visits at temperature 0, else sampled)
+    action: int  # the move the agent chose (the search's choice at temperature 0, else sampled from `policy`)
     to_play: int  # the player to move at the root
     legal_mask: np.ndarray  # bool[A]: the legal actions at the root
     visit_counts: np.ndarray  # int32[A]: visits of each root child
     priors: np.ndarray  # float32[A]: the root's priors (legal softmax of the policy, no noise)
+    policy: np.ndarray  # float32[A]: the search's policy: visit shares (puct) or improved policy (gumbel)
     q_values: np.ndarray  # float32[A, P]: per-player Q (reward + discount * value) of each root child; 0 unvisited
     root_value: np.ndarray  # float32[P]: the root's mean backed-up value vector
     tree: SearchNode  # the root of the searched tree (muzero.search.SearchNode), visited nodes only

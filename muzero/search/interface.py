@@ -64,6 +64,11 @@ class SearchParams:
     dirichlet_alpha: float = 0.3  # concentration of the root noise
     exploration_fraction: float = 0.25  # weight of the root noise in the root priors (0 = no noise)
     unvisited_q: str = "zero"  # value score of an unvisited child: "zero" (paper) or "parent" (node's mean)
+    algorithm: str = "puct"  # "puct" (MuZero) or "gumbel" (Gumbel MuZero: sequential halving at the root)
+    max_considered_actions: int = 16  # gumbel: root actions sampled for sequential halving (paper: 16)
+    gumbel_scale: float = 1.0  # gumbel: scale of the root Gumbel noise (0 = deterministic, for evaluation)
+    value_scale: float = 0.1  # gumbel: c_scale of sigma(q) = (maxvisit_init + max N) * value_scale * q
+    maxvisit_init: float = 50.0  # gumbel: c_visit of that sigma
 
     def __post_init__(self) -> None:
         if self.num_simulations < 0:
@@ -76,6 +81,12 @@ class SearchParams:
             raise ValueError(f"dirichlet_alpha must be > 0, got {self.dirichlet_alpha}")
         if self.unvisited_q not in ("zero", "parent"):
             raise ValueError(f'unvisited_q must be "zero" or "parent", got {self.unvisited_q!r}')
+        if self.algorithm not in ("puct", "gumbel"):
+            raise ValueError(f'algorithm must be "puct" or "gumbel", got {self.algorithm!r}')
+        if self.max_considered_actions < 1:
+            raise ValueError(f"max_considered_actions must be >= 1, got {self.max_considered_actions}")
+        if self.gumbel_scale < 0 or self.value_scale <= 0 or self.maxvisit_init < 0:
+            raise ValueError("gumbel_scale and maxvisit_init must be >= 0 and value_scale > 0")
         if not 0.0 <= self.exploration_fraction <= 1.0:
             raise ValueError(f"exploration_fraction must be in [0, 1], got {self.exploration_fraction}")
 
@@ -87,5 +98,7 @@ class SearchOutput:
     visit_counts: np.ndarray  # int32[B, A]: visits of the root's children
     root_values: np.ndarray  # float32[B, P]: the root's mean backed-up value vector
     q_values: np.ndarray  # float32[B, A, P]: reward + discount * value of each root child (0 if unvisited)
-    priors: np.ndarray  # float32[B, A]: root priors after masking and noise
+    priors: np.ndarray  # float32[B, A]: root priors after masking (and Dirichlet noise, puct)
+    policy: np.ndarray  # float32[B, A]: the policy target: visit shares (puct) or the improved policy (gumbel)
+    action: np.ndarray  # int64[B]: the search's choice: most visits (puct, ties lowest) or the halving's winner
     tree: Tree  # the batched tree arrays, for display

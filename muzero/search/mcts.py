@@ -6,11 +6,14 @@ return vector G = reward + discount * G up to the root (OpenSpiel's max^n with M
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numba import njit
 
+from muzero.search.gumbel import considered_visits_table, root_decisions, select_leaves_gumbel
 from muzero.search.interface import RecurrentFn, RecurrentOutput, RootBatch, SearchOutput, SearchParams
-from muzero.search.selection import root_priors, select_leaves, softmax
+from muzero.search.selection import root_priors_and_gumbel, select_actions, select_leaves, softmax
 from muzero.search.tree import (
     NO_PARENT,
     SearchNode,
@@ -25,33 +28,94 @@ from muzero.search.tree import (
 def search(roots: RootBatch, recurrent_fn: RecurrentFn, params: SearchParams, rng: np.random.Generator) -> SearchOutput:
     """Run `params.num_simulations` simulations from each of the B roots; `rng` draws the root noise."""
     check_roots(roots)
-    priors = root_priors(roots, params, rng)  # float64[B, A]
+    priors, gumbel = root_priors_and_gumbel(roots, params, rng)  # float64[B, A], float64[B, A]
     tree = new_tree(roots, priors, params.num_simulations + 1)
     batch_index = np.arange(roots.batch_size)  # int64[B]
+    if params.algorithm == "gumbel":
+        select = gumbel_selector(tree, roots, gumbel, params)
+    else:
+        select = puct_selector(tree, roots, params)
     for simulation in range(params.num_simulations):
-        leaf_parents, leaf_actions = select_leaves(
+        leaf_parents, leaf_actions = select()  # int64[B], int64[B]
+        output = recurrent_fn(tree.latents[batch_index, leaf_parents], leaf_actions)
+        expand(tree, simulation + 1, leaf_parents, leaf_actions, output, params.discount)
+    visit_counts = root_child_visits(tree)  # int32[B, A]
+    policy, action = root_policy_and_action(tree, roots, gumbel, visit_counts, params)
+    return SearchOutput(
+        visit_counts=visit_counts,
+        root_values=(tree.value_sums[:, 0] / tree.node_visits[:, 0, None]).astype(np.float32),
+        q_values=root_child_q_values(tree, params.discount).astype(np.float32),
+        priors=priors.astype(np.float32),
+        policy=policy.astype(np.float32),
+        action=action,
+        tree=tree,
+    )
+
+
+def puct_selector(tree: Tree, roots: RootBatch, params: SearchParams) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
+    """The leaves of the next simulation by PUCT, as a function of the tree's current state."""
+    return lambda: select_leaves(
+        tree.children,
+        tree.node_visits,
+        tree.value_sums,
+        tree.rewards,
+        tree.to_play,
+        tree.child_priors,
+        roots.legal_mask,
+        tree.min_max,
+        float(params.pb_c_base),
+        float(params.pb_c_init),
+        float(params.discount),
+        params.unvisited_q == "parent",
+    )
+
+
+def gumbel_selector(
+    tree: Tree, roots: RootBatch, gumbel: np.ndarray, params: SearchParams
+) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
+    """The leaves of the next simulation by Gumbel MuZero's sequential halving and interior selection."""
+    table = considered_visits_table(params.max_considered_actions, params.num_simulations)
+    return lambda: select_leaves_gumbel(
+        tree.children,
+        tree.node_visits,
+        tree.value_sums,
+        tree.rewards,
+        tree.raw_values,
+        tree.to_play,
+        tree.child_priors,
+        roots.legal_mask,
+        gumbel,
+        table,
+        float(params.discount),
+        float(params.value_scale),
+        float(params.maxvisit_init),
+    )
+
+
+def root_policy_and_action(
+    tree: Tree, roots: RootBatch, gumbel: np.ndarray, visit_counts: np.ndarray, params: SearchParams
+) -> tuple[np.ndarray, np.ndarray]:
+    """(float64[B, A] policy target, int64[B] chosen action) of each root after the search."""
+    if params.algorithm == "gumbel":
+        return root_decisions(
             tree.children,
             tree.node_visits,
             tree.value_sums,
             tree.rewards,
+            tree.raw_values,
             tree.to_play,
             tree.child_priors,
             roots.legal_mask,
-            tree.min_max,
-            float(params.pb_c_base),
-            float(params.pb_c_init),
+            gumbel,
             float(params.discount),
-            params.unvisited_q == "parent",
-        )  # int64[B], int64[B]
-        output = recurrent_fn(tree.latents[batch_index, leaf_parents], leaf_actions)
-        expand(tree, simulation + 1, leaf_parents, leaf_actions, output, params.discount)
-    return SearchOutput(
-        visit_counts=root_child_visits(tree),
-        root_values=(tree.value_sums[:, 0] / tree.node_visits[:, 0, None]).astype(np.float32),
-        q_values=root_child_q_values(tree, params.discount).astype(np.float32),
-        priors=priors.astype(np.float32),
-        tree=tree,
-    )
+            float(params.value_scale),
+            float(params.maxvisit_init),
+        )
+    visits = visit_counts.astype(np.float64)  # float64[B, A]
+    totals = visits.sum(axis=1, keepdims=True)  # float64[B, 1]
+    if np.any(totals == 0):  # no simulations: the priors are all the search knows
+        return tree.child_priors[:, 0].copy(), np.argmax(tree.child_priors[:, 0], axis=1)
+    return visits / totals, np.argmax(visits, axis=1)
 
 
 def check_roots(roots: RootBatch) -> None:
@@ -82,6 +146,7 @@ def expand(
 ) -> None:
     """Store the model's answer as node `node_index` of every tree and back its value up to the root."""
     tree.latents[:, node_index] = output.latents
+    tree.raw_values[:, node_index] = output.values
     expand_and_backup(
         node_index,
         leaf_parents,
@@ -162,6 +227,13 @@ def backup(
                 min_max[b, 1] = q
             returns[player] = rewards[b, node, player] + discount * returns[player]
         node = parents[b, node]
+
+
+def chosen_actions(output: SearchOutput, temperature: float, rng: np.random.Generator) -> np.ndarray:
+    """int64[B]: the search's own choice at temperature 0, else a sample from its policy ** (1 / temperature)."""
+    if temperature == 0:
+        return output.action.astype(np.int64)
+    return select_actions(output.policy, temperature, rng)
 
 
 def extract_tree(output: SearchOutput, index: int) -> SearchNode:

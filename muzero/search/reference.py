@@ -2,7 +2,8 @@
 
 One root at a time, Python `Node` objects with a dict of children, the model called with batch size 1:
 the MuZero paper's pseudocode with vector values and a player to move per node (max^n selection).
-It implements exactly the algorithm of `muzero.search.mcts`, so both give the same visit counts.
+It implements exactly the algorithms of `muzero.search.mcts` (PUCT and Gumbel MuZero), so both give the
+same visit counts, policy targets and chosen actions.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from muzero.search.gumbel import considered_visits
 from muzero.search.interface import RecurrentFn, RootBatch, SearchParams
-from muzero.search.selection import root_priors, softmax
+from muzero.search.selection import root_priors_and_gumbel, softmax
 
 
 class MinMaxStats:
@@ -41,6 +43,7 @@ class Node:
     to_play: int
     reward: np.ndarray  # float64[P]
     priors: np.ndarray  # float64[A]: prior of each action here
+    raw_value: np.ndarray  # float64[P]: the model's value vector here
     visits: int = 0
     value_sum: np.ndarray | None = None  # float64[P]
     children: dict[int, Node] = field(default_factory=dict)
@@ -57,6 +60,8 @@ class ReferenceOutput:
     visit_counts: np.ndarray  # int32[B, A]
     root_values: np.ndarray  # float32[B, P]
     q_values: np.ndarray  # float32[B, A, P]
+    policy: np.ndarray  # float32[B, A]
+    action: np.ndarray  # int64[B]
     roots: tuple[Node, ...]
 
 
@@ -64,39 +69,47 @@ def reference_search(
     roots: RootBatch, recurrent_fn: RecurrentFn, params: SearchParams, rng: np.random.Generator
 ) -> ReferenceOutput:
     """Search each root on its own, with the same root priors (and noise) as the batched search."""
-    priors = root_priors(roots, params, rng)  # float64[B, A]
-    trees = []
+    priors, gumbel = root_priors_and_gumbel(roots, params, rng)  # float64[B, A], float64[B, A]
+    trees, policies, actions = [], [], []
     for b in range(roots.batch_size):
         root = Node(
             latent=roots.latents[b : b + 1],
             to_play=int(roots.to_play[b]),
             reward=np.zeros(roots.num_players),
             priors=priors[b],
+            raw_value=np.asarray(roots.values[b], dtype=np.float64),
             visits=1,
             value_sum=np.asarray(roots.values[b], dtype=np.float64),
         )
-        search_one(root, roots.legal_mask[b], recurrent_fn, params)
+        legal_mask = roots.legal_mask[b]
+        search_one(root, legal_mask, recurrent_fn, params, gumbel[b])
         trees.append(root)
-    return summarize(trees, roots.num_actions, params.discount)
+        policy, action = decide(root, legal_mask, params, gumbel[b])
+        policies.append(policy)
+        actions.append(action)
+    return summarize(trees, roots.num_actions, params.discount, np.array(policies), np.array(actions))
 
 
-def search_one(root: Node, legal_mask: np.ndarray, recurrent_fn: RecurrentFn, params: SearchParams) -> None:
+def search_one(
+    root: Node, legal_mask: np.ndarray, recurrent_fn: RecurrentFn, params: SearchParams, gumbel: np.ndarray
+) -> None:
     """The paper's run_mcts for one root."""
     min_max = MinMaxStats()
-    for _ in range(params.num_simulations):
+    for simulation in range(params.num_simulations):
         node = root
         search_path = [root]
-        action = select_action(node, legal_mask, min_max, params)
+        action = select_action(node, legal_mask, min_max, params, gumbel, simulation)
         while action in node.children:
             node = node.children[action]
             search_path.append(node)
-            action = select_action(node, None, min_max, params)
+            action = select_action(node, None, min_max, params, gumbel, simulation)
         output = recurrent_fn(node.latent, np.array([action], dtype=np.int64))
         child = Node(
             latent=output.latents,
             to_play=int(np.argmax(output.next_player_logits[0])),
             reward=np.asarray(output.rewards[0], dtype=np.float64),
             priors=softmax(output.policy_logits)[0],
+            raw_value=np.asarray(output.values[0], dtype=np.float64),
             value_sum=np.zeros(len(root.reward)),
         )
         node.children[action] = child
@@ -104,7 +117,25 @@ def search_one(root: Node, legal_mask: np.ndarray, recurrent_fn: RecurrentFn, pa
         backpropagate(search_path, np.asarray(output.values[0], dtype=np.float64), min_max, params.discount)
 
 
-def select_action(node: Node, legal_mask: np.ndarray | None, min_max: MinMaxStats, params: SearchParams) -> int:
+def select_action(
+    node: Node,
+    legal_mask: np.ndarray | None,
+    min_max: MinMaxStats,
+    params: SearchParams,
+    gumbel: np.ndarray,
+    simulation: int,
+) -> int:
+    """The action to descend by from `node` (`legal_mask` is given at the root only)."""
+    if params.algorithm == "gumbel" and legal_mask is not None:
+        num_considered = min(params.max_considered_actions, int(legal_mask.sum()))
+        target_visits = considered_visits(num_considered, params.num_simulations)[simulation]
+        return halving_action(node, legal_mask, params, gumbel, target_visits)
+    if params.algorithm == "gumbel":
+        return gumbel_interior_action(node, params)
+    return ucb_action(node, legal_mask, min_max, params)
+
+
+def ucb_action(node: Node, legal_mask: np.ndarray | None, min_max: MinMaxStats, params: SearchParams) -> int:
     """The action with the highest UCB score for the node's player; ties go to the lowest action."""
     best_action, best_score = -1, -math.inf
     for action in range(len(node.priors)):
@@ -144,7 +175,74 @@ def backpropagate(search_path: list[Node], value: np.ndarray, min_max: MinMaxSta
         returns = node.reward + discount * returns
 
 
-def summarize(trees: list[Node], num_actions: int, discount: float) -> ReferenceOutput:
+def child_visits(node: Node) -> np.ndarray:
+    """int64[A]: visits of each child (0 where not expanded)."""
+    visits = np.zeros(len(node.priors), dtype=np.int64)
+    for action, child in node.children.items():
+        visits[action] = child.visits
+    return visits
+
+
+def sigma(node: Node, params: SearchParams) -> np.ndarray:
+    """float64[A]: sigma of the completed Q values of the node's player, as in the Gumbel MuZero paper."""
+    player = node.to_play
+    visits = child_visits(node)
+    q = np.zeros(len(node.priors))
+    for action, child in node.children.items():
+        q[action] = child.reward[player] + params.discount * child.value_sum[player] / child.visits
+    visited = visits > 0
+    value = node.raw_value[player]
+    if visited.any():
+        weights = np.maximum(node.priors, 1e-300) * visited
+        value = (value + visits.sum() * float((weights * q).sum() / weights.sum())) / (visits.sum() + 1)
+    completed = np.where(visited, q, value)
+    rescaled = (completed - completed.min()) / max(completed.max() - completed.min(), 1e-8)
+    return (params.maxvisit_init + visits.max()) * params.value_scale * rescaled
+
+
+def log_priors(node: Node) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.log(node.priors)
+
+
+def improved_policy(node: Node, params: SearchParams) -> np.ndarray:
+    """float64[A]: softmax(log prior + sigma(completed Q))."""
+    logits = log_priors(node) + sigma(node, params)
+    weights = np.exp(logits - logits.max())
+    return weights / weights.sum()
+
+
+def halving_action(
+    root: Node, legal_mask: np.ndarray, params: SearchParams, gumbel: np.ndarray, target_visits: int
+) -> int:
+    """Among legal actions with `target_visits` visits, the best gumbel + log prior + sigma."""
+    visits = child_visits(root)
+    scores = np.maximum(-1e9, gumbel + log_priors(root) + sigma(root, params))
+    candidates = [a for a in range(len(visits)) if legal_mask[a] and visits[a] == target_visits]
+    if not candidates:
+        legal = np.flatnonzero(legal_mask)
+        return int(legal[np.argmin(visits[legal])])
+    return max(candidates, key=lambda a: (scores[a], -a))
+
+
+def gumbel_interior_action(node: Node, params: SearchParams) -> int:
+    """The action whose visit share lags most behind the improved policy."""
+    visits = child_visits(node)
+    scores = improved_policy(node, params) - visits / (1 + visits.sum())
+    return int(np.argmax(scores))
+
+
+def decide(root: Node, legal_mask: np.ndarray, params: SearchParams, gumbel: np.ndarray) -> tuple[np.ndarray, int]:
+    """(float64[A] policy target, chosen action) of a searched root."""
+    visits = child_visits(root)
+    if params.algorithm == "gumbel":
+        return improved_policy(root, params), halving_action(root, legal_mask, params, gumbel, int(visits.max()))
+    return visits / visits.sum(), int(np.argmax(visits))
+
+
+def summarize(
+    trees: list[Node], num_actions: int, discount: float, policies: np.ndarray, actions: np.ndarray
+) -> ReferenceOutput:
     """Visit counts, root values and Q values of the root children of each tree."""
     num_players = len(trees[0].reward)
     visit_counts = np.zeros((len(trees), num_actions), dtype=np.int32)
@@ -154,4 +252,6 @@ def summarize(trees: list[Node], num_actions: int, discount: float) -> Reference
             visit_counts[b, action] = child.visits
             q_values[b, action] = child.q(discount)
     root_values = np.stack([root.value_sum / root.visits for root in trees]).astype(np.float32)
-    return ReferenceOutput(visit_counts, root_values, q_values, tuple(trees))
+    return ReferenceOutput(
+        visit_counts, root_values, q_values, policies.astype(np.float32), actions.astype(np.int64), tuple(trees)
+    )

@@ -49,9 +49,23 @@ def root_priors(roots: RootBatch, params: SearchParams, rng: np.random.Generator
     return priors
 
 
+def root_priors_and_gumbel(
+    roots: RootBatch, params: SearchParams, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """(float64[B, A] root priors, float64[B, A] Gumbel noise). PUCT: priors with Dirichlet noise, Gumbel
+    noise 0. Gumbel: the plain masked priors and noise of scale `gumbel_scale` (none drawn at scale 0)."""
+    if params.algorithm == "puct":
+        return root_priors(roots, params, rng), np.zeros(roots.policy_logits.shape)
+    priors = softmax(roots.policy_logits, roots.legal_mask)  # float64[B, A]
+    if params.gumbel_scale == 0:
+        return priors, np.zeros(priors.shape)
+    return priors, params.gumbel_scale * rng.gumbel(size=priors.shape)
+
+
 def select_actions(visit_counts: np.ndarray, temperature: float, rng: np.random.Generator) -> np.ndarray:
-    """int64[B]: argmax of the visits at temperature 0 (ties to the lowest action), else a sample with
-    probability proportional to visits ** (1 / temperature); unvisited actions are never chosen."""
+    """int64[B]: argmax of the visits (or any non-negative weights) at temperature 0 (ties to the lowest
+    action), else a sample with probability proportional to visits ** (1 / temperature); actions of weight 0
+    are never chosen."""
     visits = np.asarray(visit_counts, dtype=np.float64)  # float64[B, A]
     if np.any(visits.sum(axis=1) <= 0):
         raise ValueError("select_actions: every root needs at least one visited action")

@@ -22,6 +22,7 @@ class Tree:
 
     node_visits: np.ndarray  # int32[B, N]
     value_sums: np.ndarray  # float64[B, N, P]: sum of the value vectors backed up through the node
+    raw_values: np.ndarray  # float64[B, N, P]: the model's value vector at the node
     rewards: np.ndarray  # float64[B, N, P]: reward of the transition into the node (root: 0)
     to_play: np.ndarray  # int64[B, N]: the player to move at the node
     child_priors: np.ndarray  # float64[B, N, A]: the prior of each action at the node
@@ -57,6 +58,8 @@ def new_tree(roots: RootBatch, root_priors: np.ndarray, num_nodes: int) -> Tree:
     node_visits[:, 0] = 1
     value_sums = np.zeros((batch_size, num_nodes, num_players), dtype=np.float64)  # float64[B, N, P]
     value_sums[:, 0] = roots.values
+    raw_values = np.zeros((batch_size, num_nodes, num_players), dtype=np.float64)  # float64[B, N, P]
+    raw_values[:, 0] = roots.values
     to_play = np.zeros((batch_size, num_nodes), dtype=np.int64)  # int64[B, N]
     to_play[:, 0] = roots.to_play
     child_priors = np.zeros((batch_size, num_nodes, num_actions), dtype=np.float64)  # float64[B, N, A]
@@ -66,6 +69,7 @@ def new_tree(roots: RootBatch, root_priors: np.ndarray, num_nodes: int) -> Tree:
     return Tree(
         node_visits=node_visits,
         value_sums=value_sums,
+        raw_values=raw_values,
         rewards=np.zeros((batch_size, num_nodes, num_players), dtype=np.float64),
         to_play=to_play,
         child_priors=child_priors,

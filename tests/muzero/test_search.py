@@ -18,6 +18,7 @@ from muzero.search import (
     search,
     select_actions,
 )
+from muzero.search.gumbel import considered_visits
 from muzero.search.reference import reference_search
 from muzero.types import Game, TimeStep
 
@@ -84,6 +85,56 @@ def test_batched_search_agrees_with_the_reference(seed: int, unvisited_q: str) -
     np.testing.assert_allclose(batched.root_values, reference.root_values, atol=1e-5)
     np.testing.assert_allclose(batched.q_values, reference.q_values, atol=1e-5)
     assert (batched.visit_counts.sum(axis=1) == params.num_simulations).all()
+
+
+@pytest.mark.parametrize("num_simulations", [5, 16, 50])
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_batched_gumbel_search_agrees_with_the_reference(seed: int, num_simulations: int) -> None:
+    roots = toy_roots(seed, batch_size=4, num_actions=6, num_players=3)
+    model = ToyModel(seed, num_actions=6, num_players=3)
+    params = SearchParams(num_simulations=num_simulations, discount=0.95, algorithm="gumbel", max_considered_actions=4)
+    batched = search(roots, model, params, np.random.default_rng(seed))
+    reference = reference_search(roots, model, params, np.random.default_rng(seed))
+    np.testing.assert_array_equal(batched.visit_counts, reference.visit_counts)
+    np.testing.assert_allclose(batched.q_values, reference.q_values, atol=1e-5)
+    np.testing.assert_allclose(batched.policy, reference.policy, atol=1e-5)
+    np.testing.assert_array_equal(batched.action, reference.action)
+    assert (batched.visit_counts.sum(axis=1) == num_simulations).all()
+    assert not (batched.visit_counts > 0)[~roots.legal_mask].any()
+    assert not (batched.policy > 0)[~roots.legal_mask].any()
+    np.testing.assert_allclose(batched.policy.sum(axis=1), 1.0, atol=1e-5)
+    assert roots.legal_mask[np.arange(4), batched.action].all()
+
+
+def test_sequential_halving_schedule() -> None:
+    # 4 actions, 8 simulations, 2 phases: each of the 4 once, then the best 2 twice each.
+    assert considered_visits(4, 8) == (0, 0, 0, 0, 1, 1, 2, 2)
+    # 16 actions, 32 simulations: 16 actions once, the best 8 once more, the best 4 twice more; the
+    # budget is spent before the last halving (phases get max(1, 32 // (4 * remaining)) rounds).
+    assert considered_visits(16, 32) == (0,) * 16 + (1,) * 8 + (2,) * 4 + (3,) * 4
+    assert considered_visits(1, 3) == (0, 1, 2)
+
+
+def test_gumbel_root_visits_follow_the_halving() -> None:
+    roots = toy_roots(5, batch_size=1, num_actions=8, num_players=2)
+    roots = RootBatch(roots.latents, roots.policy_logits, roots.values, roots.to_play, np.ones((1, 8), dtype=bool))
+    params = SearchParams(num_simulations=8, algorithm="gumbel", max_considered_actions=4)
+    output = search(roots, ToyModel(5, num_actions=8, num_players=2), params, np.random.default_rng(0))
+    assert sorted(output.visit_counts[0]) == [0, 0, 0, 0, 1, 1, 3, 3]
+    assert output.visit_counts[0, output.action[0]] == 3
+
+
+def test_gumbel_improved_policy_by_hand() -> None:
+    # scripted_model, gumbel noise 0, 2 simulations: each root action once (2 actions considered).
+    # Player 0 at the root: q(0) = 0 + .2 = .2, q(1) = .5 + .2 = .7 (discount 1). Both visited, so the
+    # completed Q are the Q values; rescaled to [0, 1]: [0, 1]; sigma = (50 + 1) * 0.1 * [0, 1] = [0, 5.1].
+    # Priors are uniform, so the improved policy is softmax([0, 5.1]) = [1 / (1 + e^5.1), e^5.1 / (1 + e^5.1)].
+    params = SearchParams(num_simulations=2, algorithm="gumbel", gumbel_scale=0.0)
+    output = search(scripted_roots(), scripted_model, params, np.random.default_rng(0))
+    np.testing.assert_array_equal(output.visit_counts, [[1, 1]])
+    expected = np.exp(5.1) / (1 + np.exp(5.1))
+    np.testing.assert_allclose(output.policy[0], [1 - expected, expected], atol=1e-6)
+    assert output.action[0] == 1
 
 
 def test_each_root_is_searched_as_if_alone() -> None:
@@ -176,6 +227,26 @@ def searched_visits(game_name: str, moves: list[int], num_simulations: int = 400
     roots = model.roots()
     params = SearchParams(num_simulations=num_simulations, exploration_fraction=0.0)
     return search(roots, model, params, np.random.default_rng(0)).visit_counts[0], int(roots.to_play[0])
+
+
+def gumbel_decision(game_name: str, moves: list[int], num_simulations: int, **game_kwargs) -> tuple:
+    """(chosen action, policy target[A]) of a noiseless Gumbel search after `moves`, perfect model."""
+    model = PerfectModel(envs.make(game_name, **game_kwargs), tuple(moves))
+    params = SearchParams(num_simulations=num_simulations, algorithm="gumbel", gumbel_scale=0.0)
+    output = search(model.roots(), model, params, np.random.default_rng(0))
+    return int(output.action[0]), output.policy[0]
+
+
+def test_gumbel_search_finds_tictactoe_win_and_block_with_few_simulations() -> None:
+    action, policy = gumbel_decision("tictactoe", [0, 1, 4, 2], num_simulations=16)  # 8 wins
+    assert action == 8 and np.argmax(policy) == 8
+    action, policy = gumbel_decision("tictactoe", [0, 4, 1], num_simulations=32)  # O must block at 2
+    assert action == 2 and np.argmax(policy) == 2
+
+
+def test_gumbel_search_takes_the_three_player_box() -> None:
+    action, policy = gumbel_decision("dots_and_boxes", [0, 6, 2, 1, 8], num_simulations=24, players=3, rows=2, cols=2)
+    assert action == 7 and np.argmax(policy) == 7
 
 
 # Tic-tac-toe cells are numbered by column: 0 3 6 / 1 4 7 / 2 5 8.

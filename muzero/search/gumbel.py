@@ -1,0 +1,232 @@
+"""Gumbel MuZero selection (Danihelka et al., "Policy improvement by planning with Gumbel", ICLR 2022).
+
+At the root, Gumbel-Top-k sampling picks up to `max_considered_actions` actions and sequential halving
+spends the simulations on them; inside the tree, the action whose visit share lags most behind the
+improved policy softmax(logits + sigma(completed Q)) is chosen. The improved policy is also the policy
+target, so even a handful of simulations teaches the network every action the search looked at.
+Q values are those of the node's player to move, as in the PUCT search (max^n for N players).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from muzero.search.tree import UNEXPANDED
+
+LOW_SCORE = -1e9  # floor of a root score, so that an action of prior 0 still compares
+SMALLEST_PRIOR = 1e-300  # keeps the mixed value finite when visited actions have prior 0
+RESCALE_EPSILON = 1e-8  # completed Q values closer than this are not stretched apart
+
+
+def considered_visits(max_considered: int, num_simulations: int) -> tuple[int, ...]:
+    """For each simulation, the visit count a root action must have to be chosen (sequential halving).
+
+    Every phase visits each remaining action equally often, then keeps the better half (at least 2)."""
+    if max_considered <= 1:
+        return tuple(range(num_simulations))
+    phases = math.ceil(math.log2(max_considered))
+    sequence: list[int] = []
+    visits = [0] * max_considered
+    remaining = max_considered
+    while len(sequence) < num_simulations:
+        repeats = max(1, num_simulations // (phases * remaining))
+        for _ in range(repeats):
+            sequence.extend(visits[:remaining])
+            for i in range(remaining):
+                visits[i] += 1
+        remaining = max(2, remaining // 2)
+    return tuple(sequence[:num_simulations])
+
+
+def considered_visits_table(max_considered: int, num_simulations: int) -> np.ndarray:
+    """int64[max_considered + 1, num_simulations]: row m is `considered_visits(m, num_simulations)`."""
+    rows = [considered_visits(m, num_simulations) for m in range(max_considered + 1)]
+    return np.array(rows, dtype=np.int64).reshape(max_considered + 1, num_simulations)
+
+
+@njit(cache=True)
+def prior_logits(priors: np.ndarray) -> np.ndarray:
+    """float64[A]: log of the priors (-inf where a prior is 0); softmax(prior_logits) == priors."""
+    logits = np.empty(priors.shape[0], dtype=np.float64)
+    for action in range(priors.shape[0]):
+        logits[action] = math.log(priors[action]) if priors[action] > 0 else -np.inf
+    return logits
+
+
+@njit(cache=True)
+def child_statistics(
+    b: int,
+    node: int,
+    children: np.ndarray,
+    node_visits: np.ndarray,
+    value_sums: np.ndarray,
+    rewards: np.ndarray,
+    to_play: np.ndarray,
+    discount: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(int64[A] visits, float64[A] Q) of the children of `node` in tree b, Q for the node's player (0 if
+    unvisited)."""
+    player = to_play[b, node]
+    num_actions = children.shape[2]
+    visits = np.zeros(num_actions, dtype=np.int64)
+    q_values = np.zeros(num_actions, dtype=np.float64)
+    for action in range(num_actions):
+        child = children[b, node, action]
+        if child != UNEXPANDED:
+            visits[action] = node_visits[b, child]
+            q_values[action] = rewards[b, child, player] + discount * value_sums[b, child, player] / visits[action]
+    return visits, q_values
+
+
+@njit(cache=True)
+def sigma_of_completed_q(
+    visits: np.ndarray,
+    q_values: np.ndarray,
+    priors: np.ndarray,
+    raw_value: float,
+    value_scale: float,
+    maxvisit_init: float,
+) -> np.ndarray:
+    """float64[A]: sigma(completed Q) = (maxvisit_init + max N) * value_scale * Q rescaled to [0, 1].
+
+    An unvisited action's Q is completed with the mixed value: the network's value of the node averaged
+    with the prior-weighted Q of the visited actions (mctx's qtransform_completed_by_mix_value)."""
+    total_visits, prior_mass, weighted_q = 0, 0.0, 0.0
+    for action in range(visits.shape[0]):
+        if visits[action] > 0:
+            total_visits += visits[action]
+            prior = max(priors[action], SMALLEST_PRIOR)
+            prior_mass += prior
+            weighted_q += prior * q_values[action]
+    mixed_value = raw_value
+    if total_visits > 0:
+        mixed_value = (raw_value + total_visits * weighted_q / prior_mass) / (total_visits + 1)
+    completed = np.where(visits > 0, q_values, mixed_value)  # float64[A]
+    spread = max(completed.max() - completed.min(), RESCALE_EPSILON)
+    scale = (maxvisit_init + visits.max()) * value_scale
+    return scale * (completed - completed.min()) / spread
+
+
+@njit(cache=True)
+def improved_policy(priors: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """float64[A]: softmax(log priors + sigma); actions of prior 0 (illegal at the root) keep 0."""
+    logits = prior_logits(priors) + sigma  # float64[A]
+    largest = logits.max()
+    weights = np.exp(logits - largest)
+    return weights / weights.sum()
+
+
+@njit(cache=True)
+def root_action(
+    visits: np.ndarray,
+    sigma: np.ndarray,
+    priors: np.ndarray,
+    gumbel: np.ndarray,
+    legal_mask: np.ndarray,
+    considered_visit: int,
+) -> int:
+    """The legal action with `considered_visit` visits maximising gumbel + log prior + sigma (ties: lowest);
+    if none has that count, the least visited legal action."""
+    logits = prior_logits(priors)
+    best_action, best_score = -1, -np.inf
+    fallback, fallback_visits = -1, np.iinfo(np.int64).max
+    for action in range(visits.shape[0]):
+        if not legal_mask[action]:
+            continue
+        if visits[action] < fallback_visits:
+            fallback, fallback_visits = action, visits[action]
+        if visits[action] != considered_visit:
+            continue
+        score = max(LOW_SCORE, gumbel[action] + logits[action] + sigma[action])
+        if score > best_score:
+            best_action, best_score = action, score
+    return best_action if best_action >= 0 else fallback
+
+
+@njit(cache=True)
+def interior_action(visits: np.ndarray, sigma: np.ndarray, priors: np.ndarray) -> int:
+    """The action whose visit share lags most behind the improved policy (ties: lowest)."""
+    policy = improved_policy(priors, sigma)
+    total = visits.sum()
+    best_action, best_score = -1, -np.inf
+    for action in range(visits.shape[0]):
+        score = policy[action] - visits[action] / (1.0 + total)
+        if score > best_score:
+            best_action, best_score = action, score
+    return best_action
+
+
+@njit(cache=True)
+def select_leaves_gumbel(
+    children: np.ndarray,
+    node_visits: np.ndarray,
+    value_sums: np.ndarray,
+    rewards: np.ndarray,
+    raw_values: np.ndarray,
+    to_play: np.ndarray,
+    child_priors: np.ndarray,
+    root_legal_mask: np.ndarray,
+    gumbel: np.ndarray,
+    considered_table: np.ndarray,
+    discount: float,
+    value_scale: float,
+    maxvisit_init: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(int64[B] parent nodes, int64[B] actions): per tree, sequential halving at the root, then the
+    deterministic Gumbel MuZero selection down to an unexpanded action."""
+    batch_size = children.shape[0]
+    max_considered = considered_table.shape[0] - 1
+    leaf_parents = np.empty(batch_size, dtype=np.int64)  # int64[B]
+    leaf_actions = np.empty(batch_size, dtype=np.int64)  # int64[B]
+    for b in range(batch_size):
+        node = 0
+        while True:
+            visits, q_values = child_statistics(b, node, children, node_visits, value_sums, rewards, to_play, discount)
+            priors = child_priors[b, node]
+            raw_value = raw_values[b, node, to_play[b, node]]
+            sigma = sigma_of_completed_q(visits, q_values, priors, raw_value, value_scale, maxvisit_init)
+            if node == 0:
+                considered = min(max_considered, root_legal_mask[b].sum())
+                target_visits = considered_table[considered, visits.sum()]
+                action = root_action(visits, sigma, priors, gumbel[b], root_legal_mask[b], target_visits)
+            else:
+                action = interior_action(visits, sigma, priors)
+            child = children[b, node, action]
+            if child == UNEXPANDED:
+                break
+            node = child
+        leaf_parents[b], leaf_actions[b] = node, action
+    return leaf_parents, leaf_actions
+
+
+@njit(cache=True)
+def root_decisions(
+    children: np.ndarray,
+    node_visits: np.ndarray,
+    value_sums: np.ndarray,
+    rewards: np.ndarray,
+    raw_values: np.ndarray,
+    to_play: np.ndarray,
+    child_priors: np.ndarray,
+    root_legal_mask: np.ndarray,
+    gumbel: np.ndarray,
+    discount: float,
+    value_scale: float,
+    maxvisit_init: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(float64[B, A] improved policies, int64[B] actions) after the search: the policy target, and the most
+    visited considered action with the best gumbel + log prior + sigma."""
+    batch_size, _, num_actions = children.shape
+    policies = np.zeros((batch_size, num_actions), dtype=np.float64)
+    actions = np.empty(batch_size, dtype=np.int64)
+    for b in range(batch_size):
+        visits, q_values = child_statistics(b, 0, children, node_visits, value_sums, rewards, to_play, discount)
+        priors = child_priors[b, 0]
+        raw_value = raw_values[b, 0, to_play[b, 0]]
+        sigma = sigma_of_completed_q(visits, q_values, priors, raw_value, value_scale, maxvisit_init)
+        policies[b] = improved_policy(priors, sigma)
+        actions[b] = root_action(visits, sigma, priors, gumbel[b], root_legal_mask[b], visits.max())
+    return policies, actions
