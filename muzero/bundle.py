@@ -152,17 +152,25 @@ def check_metadata(metadata: dict[str, str], file: Path, info: ModelInfo) -> Non
             )
 
 
-def open_session(file: Path, info: ModelInfo, intra_op_threads: int = 1, inter_op_threads: int = 1) -> Any:
-    """An onnxruntime InferenceSession on the CPU for one of the bundle's ONNX files, metadata checked."""
+def session_options(intra_op_threads: int = 1, inter_op_threads: int = 1) -> Any:
+    """onnxruntime SessionOptions: sequential execution, these thread counts (0: one per core), errors only."""
     import onnxruntime
 
     if intra_op_threads < 0 or inter_op_threads < 0:
         raise UserError(f"onnxruntime threads must be >= 0 (0: default), got {intra_op_threads}, {inter_op_threads}")
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = intra_op_threads  # 0: onnxruntime's default (one per core)
+    options.intra_op_num_threads = intra_op_threads
     options.inter_op_num_threads = inter_op_threads
     options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
-    options.log_severity_level = 3  # errors only
+    options.log_severity_level = 3
+    return options
+
+
+def open_session(file: Path, info: ModelInfo, intra_op_threads: int = 1, inter_op_threads: int = 1) -> Any:
+    """An onnxruntime InferenceSession on the CPU for one of the bundle's ONNX files, metadata checked."""
+    import onnxruntime
+
+    options = session_options(intra_op_threads, inter_op_threads)
     try:
         session = onnxruntime.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])
     except Exception as error:  # onnxruntime raises its own types for unreadable or invalid models

@@ -53,6 +53,18 @@ def build_network(config: ExperimentConfig, spec: GameSpec):  # -> MuZeroNet
     return build(config.network, spec.observation_shape, spec.num_actions, spec.num_players)
 
 
+def build_inference_model(config: ExperimentConfig, network):  # -> TorchModel | OnnxMirrorModel
+    """Self-play's view of `network`: through onnxruntime (`selfplay.inference = "onnx"`) or torch itself;
+    call its `refresh()` after the network's weights change."""
+    if config.selfplay.inference == "onnx":
+        from muzero.onnx_mirror import OnnxMirrorModel
+
+        return OnnxMirrorModel(network)
+    from muzero.inference import TorchModel
+
+    return TorchModel(network)
+
+
 def build_learner(config: ExperimentConfig, network, spec: GameSpec):  # -> Learner
     from muzero.learner import Learner
 

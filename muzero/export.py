@@ -60,17 +60,27 @@ def export_network(network: MuZeroNet, config: ExperimentConfig, out: str | Path
     """Writes `network` as a model bundle (initial.onnx, recurrent.onnx, model.json) into folder `out`."""
     out = bundle_folder(out)
     text = model_info(network, config, training_step).to_json()
+    initial, recurrent = network_graphs(network, text)
+    write_file_atomically(out / INITIAL_FILE, initial)
+    write_file_atomically(out / RECURRENT_FILE, recurrent)
+    write_file_atomically(out / MODEL_JSON, (text + "\n").encode())
+    return out
+
+
+def network_graphs(network: MuZeroNet, metadata_json: str) -> tuple[bytes, bytes]:
+    """(initial.onnx, recurrent.onnx) of `network`'s current weights, serialized, with `metadata_json`."""
     observation = torch.zeros((TRACE_BATCH, *network.observation_shape), dtype=torch.float32)
     to_play = torch.zeros(TRACE_BATCH, dtype=torch.int64)
     with torch.no_grad():
         latent = network.initial_inference(observation, to_play)[0]  # [TRACE_BATCH, *latent_shape]
     action = torch.zeros(TRACE_BATCH, dtype=torch.int64)
-    initial = onnx_bytes(InitialInference(network), (observation, to_play), INITIAL_INPUTS, INITIAL_OUTPUTS, text)
-    recurrent = onnx_bytes(RecurrentInference(network), (latent, action), RECURRENT_INPUTS, RECURRENT_OUTPUTS, text)
-    write_file_atomically(out / INITIAL_FILE, initial)
-    write_file_atomically(out / RECURRENT_FILE, recurrent)
-    write_file_atomically(out / MODEL_JSON, (text + "\n").encode())
-    return out
+    initial = onnx_bytes(
+        InitialInference(network), (observation, to_play), INITIAL_INPUTS, INITIAL_OUTPUTS, metadata_json
+    )
+    recurrent = onnx_bytes(
+        RecurrentInference(network), (latent, action), RECURRENT_INPUTS, RECURRENT_OUTPUTS, metadata_json
+    )
+    return initial, recurrent
 
 
 def model_info(network: MuZeroNet, config: ExperimentConfig, training_step: int) -> ModelInfo:

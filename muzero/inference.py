@@ -68,6 +68,9 @@ class TorchModel:
     def __init__(self, network: MuZeroNet) -> None:
         self.network = network
 
+    def refresh(self) -> None:
+        """Nothing to do: the network itself answers, always with its current weights."""
+
     def initial_inference(self, observations: np.ndarray, to_play: np.ndarray) -> InitialOutput:
         import torch
 
@@ -111,16 +114,26 @@ class OnnxModel:
 
     def initial_inference(self, observations: np.ndarray, to_play: np.ndarray) -> InitialOutput:
         check_observations(observations, self.info.observation_shape)
-        feed = {
-            "observation": np.ascontiguousarray(observations, dtype=np.float32),
-            "to_play": np.ascontiguousarray(to_play, dtype=np.int64),
-        }
-        latents, policy_logits, values = self.initial_session.run(list(INITIAL_OUTPUTS), feed)
-        return InitialOutput(latents, policy_logits, values)
+        return run_initial(self.initial_session, observations, to_play)
 
     def recurrent_inference(self, latents: np.ndarray, actions: np.ndarray) -> RecurrentOutput:
-        feed = {
-            "latent": np.ascontiguousarray(latents, dtype=np.float32),
-            "action": np.ascontiguousarray(actions, dtype=np.int64),
-        }
-        return RecurrentOutput(*self.recurrent_session.run(list(RECURRENT_OUTPUTS), feed))
+        return run_recurrent(self.recurrent_session, latents, actions)
+
+
+def run_initial(session: Any, observations: np.ndarray, to_play: np.ndarray) -> InitialOutput:
+    """The initial graph of an onnxruntime session on a batch."""
+    feed = {
+        "observation": np.ascontiguousarray(observations, dtype=np.float32),
+        "to_play": np.ascontiguousarray(to_play, dtype=np.int64),
+    }
+    latents, policy_logits, values = session.run(list(INITIAL_OUTPUTS), feed)
+    return InitialOutput(latents, policy_logits, values)
+
+
+def run_recurrent(session: Any, latents: np.ndarray, actions: np.ndarray) -> RecurrentOutput:
+    """The recurrent graph of an onnxruntime session on a batch."""
+    feed = {
+        "latent": np.ascontiguousarray(latents, dtype=np.float32),
+        "action": np.ascontiguousarray(actions, dtype=np.int64),
+    }
+    return RecurrentOutput(*session.run(list(RECURRENT_OUTPUTS), feed))

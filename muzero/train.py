@@ -16,7 +16,6 @@ import torch
 from muzero import components
 from muzero.checkpoint import Checkpoint, Counters
 from muzero.config import ExperimentConfig
-from muzero.inference import TorchModel
 from muzero.progress import TrainingProgress
 from muzero.run_folder import MetricsLog, RunFolder, load_replay_snapshot, save_replay_snapshot
 from muzero.selfplay import SelfPlay
@@ -79,8 +78,9 @@ class SyncTrainer:
             self.counters = checkpoint.counters
         seed = config.run.seed + self.counters.training_step
         self.rng = np.random.default_rng(seed)
-        model = TorchModel(self.network)
-        self.selfplay = SelfPlay(make_game, model, config.search, config.selfplay, self.rng)
+        self.model = components.build_inference_model(config, self.network)
+        self.refreshed_step = self.counters.training_step
+        self.selfplay = SelfPlay(make_game, self.model, config.search, config.selfplay, self.rng)
 
     def learner_steps_due(self) -> int:
         """Learner steps owed to the replay ratio by the positions played so far."""
@@ -91,6 +91,9 @@ class SyncTrainer:
         return max(owed - self.counters.training_step, 0)
 
     def play_move(self) -> None:
+        if self.counters.training_step - self.refreshed_step >= self.config.selfplay.refresh_steps:
+            self.model.refresh()
+            self.refreshed_step = self.counters.training_step
         stats = self.selfplay.play_move(self.counters.training_step)
         for trajectory in stats.finished:
             self.buffer.add(trajectory)

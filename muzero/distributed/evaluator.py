@@ -40,10 +40,10 @@ class Evaluator:
         from envs.opponents import opponent
         from muzero.agent import Agent
         from muzero.evaluate import evaluate_all_seats
-        from muzero.inference import TorchModel
 
         load_numpy_weights(self.network, snapshot.weights)
-        agent = Agent(TorchModel(self.network), self.config, seed=snapshot.training_step)
+        model = components.build_inference_model(self.config, self.network)  # exported now: fresh weights
+        agent = Agent(model, self.config, seed=snapshot.training_step)
         results = []
         for name in self.opponents:
             seats = evaluate_all_seats(

@@ -11,7 +11,6 @@ import numpy as np
 from muzero import components
 from muzero.config import ExperimentConfig
 from muzero.distributed.messages import SelfPlayReport, WeightsSnapshot, load_numpy_weights
-from muzero.inference import TorchModel
 from muzero.selfplay import SelfPlay
 from muzero.types import Trajectory
 
@@ -46,7 +45,8 @@ class SelfPlayWorker:
         self.weights_step = -1  # no weights yet
         self.games_since_pull = 0
         rng = np.random.default_rng(seed)
-        self.selfplay = SelfPlay(make_game, TorchModel(self.network), config.search, config.selfplay, rng)
+        self.model = components.build_inference_model(config, self.network)
+        self.selfplay = SelfPlay(make_game, self.model, config.search, config.selfplay, rng)
 
     def pull_weights(self) -> bool:
         """Loads newer weights from the storage; False when there were none."""
@@ -54,6 +54,7 @@ class SelfPlayWorker:
         if snapshot is None:
             return False
         load_numpy_weights(self.network, snapshot.weights)
+        self.model.refresh()
         self.weights_step = snapshot.training_step
         return True
 

@@ -21,6 +21,7 @@ from muzero.cli import experiment_config, export_main
 from muzero.components import build_network, game_factory, game_spec
 from muzero.export import export_checkpoint, export_network
 from muzero.inference import OnnxModel, TorchModel
+from muzero.onnx_mirror import OnnxMirrorModel
 from muzero.train import train
 from muzero.types import SearchResult
 from tests.muzero.test_training import TINY
@@ -63,30 +64,46 @@ def small_bundle(tmp_path_factory) -> Path:
     return export_network(network, config, tmp_path_factory.mktemp("small") / "bundle", training_step=7)
 
 
+def assert_models_agree(ours, theirs, network, seed: int = 0) -> None:
+    """Both models give the same outputs (1e-4) at batch 1 and 64 on random observations and actions."""
+    rng = np.random.default_rng(seed)
+    for batch in (1, 64):
+        observations = rng.uniform(0, 1, (batch, *network.observation_shape)).astype(np.float32)
+        to_play = rng.integers(0, network.num_players, batch)
+        mine, reference = ours.initial_inference(observations, to_play), theirs.initial_inference(observations, to_play)
+        for field in ("latents", "policy_logits", "values"):
+            np.testing.assert_allclose(getattr(mine, field), getattr(reference, field), atol=1e-4, err_msg=field)
+        assert np.ptp(reference.values) > 1e-3  # the comparison is not between constants
+        actions = rng.integers(0, network.num_actions, batch)
+        mine, reference = (
+            ours.recurrent_inference(mine.latents, actions),
+            theirs.recurrent_inference(reference.latents, actions),
+        )
+        for field in ("latents", "rewards", "next_player_logits", "policy_logits", "values"):
+            np.testing.assert_allclose(getattr(mine, field), getattr(reference, field), atol=1e-4, err_msg=field)
+        assert mine.values.shape == (batch, network.num_players)
+
+
 @pytest.mark.parametrize("name", GAMES)
 def test_onnx_model_matches_torch_model_at_batch_1_and_64(name, tmp_path):
     game, settings = GAMES[name]
     config, network = random_network(game, settings)
-    onnx_model, torch_model = OnnxModel.load(export_network(network, config, tmp_path)), TorchModel(network)
-    rng = np.random.default_rng(0)
-    for batch in (1, 64):
-        observations = rng.uniform(0, 1, (batch, *network.observation_shape)).astype(np.float32)
-        to_play = rng.integers(0, network.num_players, batch)
-        ours, theirs = (
-            onnx_model.initial_inference(observations, to_play),
-            torch_model.initial_inference(observations, to_play),
-        )
-        for field in ("latents", "policy_logits", "values"):
-            np.testing.assert_allclose(getattr(ours, field), getattr(theirs, field), atol=1e-4, err_msg=field)
-        assert np.ptp(theirs.values) > 1e-3  # the comparison is not between constants
-        actions = rng.integers(0, network.num_actions, batch)
-        ours, theirs = (
-            onnx_model.recurrent_inference(ours.latents, actions),
-            torch_model.recurrent_inference(theirs.latents, actions),
-        )
-        for field in ("latents", "rewards", "next_player_logits", "policy_logits", "values"):
-            np.testing.assert_allclose(getattr(ours, field), getattr(theirs, field), atol=1e-4, err_msg=field)
-        assert ours.values.shape == (batch, network.num_players)
+    assert_models_agree(OnnxModel.load(export_network(network, config, tmp_path)), TorchModel(network), network)
+
+
+@pytest.mark.parametrize("name", GAMES)
+def test_onnx_mirror_answers_with_the_weights_of_its_last_refresh(name):
+    game, settings = GAMES[name]
+    _, network = random_network(game, settings)
+    mirror = OnnxMirrorModel(network)
+    assert_models_agree(mirror, TorchModel(network), network)
+    _, retrained = random_network(game, settings, seed=1)
+    network.load_state_dict(retrained.state_dict())
+    observations = np.ones((2, *network.observation_shape), dtype=np.float32)
+    stale = mirror.initial_inference(observations, np.zeros(2, dtype=np.int64)).values
+    mirror.refresh()
+    assert_models_agree(mirror, TorchModel(network), network, seed=1)
+    assert not np.allclose(stale, mirror.initial_inference(observations, np.zeros(2, dtype=np.int64)).values)
 
 
 def test_model_json_and_onnx_metadata_hold_the_same_facts(small_bundle):
