@@ -67,19 +67,18 @@ def export_network(network: MuZeroNet, config: ExperimentConfig, out: str | Path
     return out
 
 
-def network_graphs(network: MuZeroNet, metadata_json: str) -> tuple[bytes, bytes]:
-    """(initial.onnx, recurrent.onnx) of `network`'s current weights, serialized, with `metadata_json`."""
+def network_graphs(network: MuZeroNet, metadata_json: str, *, constant_folding: bool = True) -> tuple[bytes, bytes]:
+    """(initial.onnx, recurrent.onnx) of `network`'s current weights, serialized, with `metadata_json`.
+
+    Without `constant_folding` every weight stays an initializer named "network." + its state_dict key."""
     observation = torch.zeros((TRACE_BATCH, *network.observation_shape), dtype=torch.float32)
     to_play = torch.zeros(TRACE_BATCH, dtype=torch.int64)
     with torch.no_grad():
         latent = network.initial_inference(observation, to_play)[0]  # [TRACE_BATCH, *latent_shape]
     action = torch.zeros(TRACE_BATCH, dtype=torch.int64)
-    initial = onnx_bytes(
-        InitialInference(network), (observation, to_play), INITIAL_INPUTS, INITIAL_OUTPUTS, metadata_json
-    )
-    recurrent = onnx_bytes(
-        RecurrentInference(network), (latent, action), RECURRENT_INPUTS, RECURRENT_OUTPUTS, metadata_json
-    )
+    names = (INITIAL_INPUTS, INITIAL_OUTPUTS, RECURRENT_INPUTS, RECURRENT_OUTPUTS)
+    initial = onnx_bytes(InitialInference(network), (observation, to_play), *names[:2], metadata_json, constant_folding)
+    recurrent = onnx_bytes(RecurrentInference(network), (latent, action), *names[2:], metadata_json, constant_folding)
     return initial, recurrent
 
 
@@ -118,6 +117,7 @@ def onnx_bytes(
     input_names: tuple[str, ...],
     output_names: tuple[str, ...],
     metadata_json: str,
+    constant_folding: bool = True,
 ) -> bytes:
     """`module` traced into an ONNX model with a dynamic batch axis and `metadata_json` as metadata."""
     import onnx
@@ -130,6 +130,7 @@ def onnx_bytes(
             inputs,
             buffer,
             dynamo=False,
+            do_constant_folding=constant_folding,
             opset_version=OPSET,
             input_names=list(input_names),
             output_names=list(output_names),

@@ -17,9 +17,12 @@ from muzero.errors import UserError
 class raw_env(AECEnv):
     """N-player dots and boxes: +1 reward per box at the moment it is completed; a capture earns another move.
 
-    Observation (HWC, int8) of shape (2*rows+1, 2*cols+1, 1+players): cell (2r, 2c+1) is horizontal edge
+    Observation (HWC, int8) of shape (2*rows+1, 2*cols+1, 3+players): cell (2r, 2c+1) is horizontal edge
     h[r][c], cell (2r+1, 2c) is vertical edge v[r][c], cell (2r+1, 2c+1) is box (r, c). Channel 0 marks drawn
     edges; channel 1+k marks the boxes of player (observer + k) % players, so channel 1 is "my boxes".
+    The last two channels mark the open boxes with three sides drawn (one move takes them) and with two
+    (a third side gives them away): what every player sees at a glance, spelled out like the feature
+    planes of AlphaGo.
     """
 
     metadata: ClassVar[dict[str, Any]] = {
@@ -39,7 +42,7 @@ class raw_env(AECEnv):
         self.possible_agents = [f"player_{p}" for p in range(players)]
         self._agent_index = {agent: p for p, agent in enumerate(self.possible_agents)}
         edge_count = rules.num_edges(rows, cols)
-        grid_shape = (2 * rows + 1, 2 * cols + 1, 1 + players)
+        grid_shape = (2 * rows + 1, 2 * cols + 1, 3 + players)
         observation_space = spaces.Dict(
             {
                 "observation": spaces.Box(0, 1, grid_shape, dtype=np.int8),
@@ -83,6 +86,9 @@ class raw_env(AECEnv):
         box_cells = grid[1::2, 1::2, 1:]
         for k in range(self.players):
             box_cells[:, :, k] = self._state.owners == (observer + k) % self.players
+        sides, open_boxes = rules.sides_drawn(self._state), self._state.owners == rules.NOBODY
+        box_cells[:, :, self.players] = open_boxes & (sides == 3)
+        box_cells[:, :, self.players + 1] = open_boxes & (sides == 2)
         mask = np.zeros(self._state.num_edges, dtype=np.int8)
         if agent == self.agent_selection and not rules.is_over(self._state):
             mask[rules.legal_mask(self._state)] = 1

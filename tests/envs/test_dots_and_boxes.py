@@ -60,7 +60,7 @@ def test_spaces_and_agents_follow_the_layout():
     edges = 3 * 3 + 2 * 4
     assert env.action_space("player_1").n == edges
     space = env.observation_space("player_2")
-    assert space["observation"].shape == (5, 7, 4) and space["observation"].dtype == np.int8
+    assert space["observation"].shape == (5, 7, 6) and space["observation"].dtype == np.int8
     assert space["action_mask"].shape == (edges,) and space["action_mask"].dtype == np.int8
     assert env.metadata["name"] == "dots_and_boxes_v0"
 
@@ -176,13 +176,29 @@ def test_channel_one_shows_the_observers_own_boxes():
     play(env, (*BOX_01_OTHER_SIDES[:2], 13))  # player_1, player_2, player_0 closes (0, 0): 13 is its right
     assert env.unwrapped.state.owners[0, 0] == 0
     grid = {agent: env.observe(agent)["observation"] for agent in env.possible_agents}
-    assert grid["player_0"][1, 1, 1:].tolist() == [1, 0, 0]  # mine
-    assert grid["player_1"][1, 1, 1:].tolist() == [0, 0, 1]  # owner 0 is two seats after player_1
-    assert grid["player_2"][1, 1, 1:].tolist() == [0, 1, 0]  # owner 0 is the next seat after player_2
+    assert grid["player_0"][1, 1, 1:4].tolist() == [1, 0, 0]  # mine
+    assert grid["player_1"][1, 1, 1:4].tolist() == [0, 0, 1]  # owner 0 is two seats after player_1
+    assert grid["player_2"][1, 1, 1:4].tolist() == [0, 1, 0]  # owner 0 is the next seat after player_2
     for view in grid.values():
         assert view[0, 1, 0] == 1 and view[1, 0, 0] == 1 and view[1, 2, 0] == 1  # h[0][0], v[0][0], v[0][1]
         assert view[0, 5, 0] == 0 and view[0::2, 0::2].sum() == 0  # h[0][2] not drawn; dots always 0
-        assert view[:, :, 1:].sum() == 1
+        assert view[:, :, 1:4].sum() == 1
+
+
+def test_the_last_channels_mark_open_boxes_with_three_and_with_two_sides():
+    env = dots_and_boxes.env(players=3)
+    env.reset()
+    play(env, BOX_00_SIDES[:2])  # top and bottom of box (0, 0); the bottom is also the top of box (1, 0)
+    view = env.observe(env.agent_selection)["observation"]
+    assert view[1::2, 1::2, 5].tolist() == [[1, 0, 0], [0, 0, 0], [0, 0, 0]]  # two sides: (0, 0)
+    assert view[1::2, 1::2, 4].sum() == 0
+    play(env, BOX_00_SIDES[2:3])  # its left side: three sides, one move takes it
+    view = env.observe(env.agent_selection)["observation"]
+    assert view[1::2, 1::2, 4].tolist() == [[1, 0, 0], [0, 0, 0], [0, 0, 0]]
+    assert view[1::2, 1::2, 5].sum() == 0
+    play(env, BOX_00_SIDES[3:])  # taken: owned boxes are in neither channel
+    view = env.observe(env.agent_selection)["observation"]
+    assert view[:, :, 4:].sum() == 0 and view[1, 1, 1:4].sum() == 1
 
 
 def test_action_mask_is_legal_for_the_mover_and_zero_for_the_others_and_at_the_end():
