@@ -5,12 +5,13 @@ ratio. The goal is flat memory: every actor within 10% (ratio <= 1.10), since th
 capacity and nothing else keeps growing lists.
 
 The run is `muzero.distributed.train_distributed` on a game preset with a small replay capacity (so it fills
-in a minute or so), in a temporary run folder. "Warm" means the replay buffer is full and the evaluator has
-reported its first evaluation: every actor has then loaded what it holds for the rest of the run (the
-evaluator its opponents and network, the raylet its worker pool), so growth after that point is a leak.
-Writes benchmarks/results/soak.json.
+in a minute or so), in a temporary run folder. "Warm" means the replay buffer is full, the evaluator has
+reported its first evaluation and `--warmup-minutes` more have passed. By then every process has made its
+one-time allocations (the evaluator loads its opponents at the first evaluation; Ray's raylet was seen to
+grow from 31 to 34 MiB in that first minute and then stay flat), so growth after that point is a leak. No sample is taken once the run is
+stopping (the final checkpoint and replay snapshot are written then). Writes benchmarks/results/soak.json.
 
-    python benchmarks/soak.py [--minutes 20] [--interval 60] [--workers 2] [--capacity 5000] [--game tictactoe]
+    python benchmarks/soak.py [--minutes 20] [--interval 60] [--warmup-minutes 1] [--workers 2] [--capacity 5000]
 """
 
 from __future__ import annotations
@@ -74,26 +75,33 @@ class Sampler:
     minutes: float
     stop: StopFlag
     full_margin: int  # positions; the buffer evicts whole games, so "full" means within one game of capacity
-    started: float | None = None  # when the run was first seen warm
+    warmup_minutes: float = 1.0
+    loaded: float | None = None  # when the buffer was first seen full with an evaluation done
+    started: float | None = None  # when the run was first seen warm (loaded + warm-up)
     next_sample: float = 0.0
     roles: dict[int, str] = field(default_factory=dict)
     samples: dict[int, list[float]] = field(default_factory=dict)  # pid -> MiB per sample; one list per process
 
     def __call__(self, snapshot: ProgressSnapshot) -> None:
         now = time.monotonic()
+        if self.stop:
+            return
+        if self.loaded is None and self.is_loaded(snapshot):
+            self.loaded = now
+            seconds = snapshot.counters.seconds
+            print(f"buffer full and first evaluation done after {seconds:.0f} s; warming up", flush=True)
         if self.started is None:
-            if not self.is_warm(snapshot):
+            if self.loaded is None or now - self.loaded < self.warmup_minutes * 60:
                 return
             self.started, self.next_sample = now, now
-            seconds = snapshot.counters.seconds
-            print(f"buffer full and first evaluation done after {seconds:.0f} s; sampling", flush=True)
+            print("sampling", flush=True)
         if now >= self.next_sample:
             self.next_sample += self.interval
             self.sample(now)
         if now - self.started >= self.minutes * 60:
             self.stop.set("minutes")
 
-    def is_warm(self, snapshot: ProgressSnapshot) -> bool:
+    def is_loaded(self, snapshot: ProgressSnapshot) -> bool:
         buffer_full = snapshot.replay.num_positions + self.full_margin >= snapshot.replay.capacity
         return buffer_full and snapshot.evaluation is not None
 
@@ -125,6 +133,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=20.0, help="minutes of sampling once the buffer is full")
     parser.add_argument("--interval", type=float, default=60.0, help="seconds between samples")
+    parser.add_argument("--warmup-minutes", type=float, default=1.0, help="wait after the first evaluation")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--capacity", type=int, default=5000, help="replay capacity in positions (small: fills fast)")
     parser.add_argument("--game", default="tictactoe", help="a game with a preset")
@@ -133,7 +142,7 @@ def main() -> None:
     settings = [f"replay.capacity={args.capacity}", "run.min_replay_positions=500", "run.training_steps=100000000"]
     config = experiment_config(args.game, None, settings)
     stop = StopFlag()
-    sampler = Sampler(args.interval, args.minutes, stop, full_margin=config.selfplay.max_moves)
+    sampler = Sampler(args.interval, args.minutes, stop, config.selfplay.max_moves, args.warmup_minutes)
     with tempfile.TemporaryDirectory(prefix="muzero-soak-") as run_dir:
         result = train_distributed(
             config,
@@ -154,6 +163,7 @@ def main() -> None:
         "replay_capacity": args.capacity,
         "minutes_sampled": args.minutes,
         "interval_seconds": args.interval,
+        "warmup_minutes": args.warmup_minutes,
         "training_steps": counters.training_step,
         "games_played": counters.games_played,
         "flat_within_10_percent": all(row["max_over_min"] <= FLAT_RATIO for row in rows),
