@@ -52,6 +52,11 @@ def test_ints_widen_to_floats_but_strings_do_not_become_numbers():
         ("selfplay.temperature_schedule=[[5, 1.0]]", "selfplay.temperature_schedule"),
         ("replay.capacity=10", "replay.capacity"),
         ("search.no_such_field=1", "search.no_such_field"),
+        ("search.algorithm=alphazero", "search.algorithm"),
+        ("search.max_considered_actions=0", "search.max_considered_actions"),
+        ("search.value_scale=0", "search.value_scale"),
+        ("selfplay.inference=tensorflow", "selfplay.inference"),
+        ("selfplay.refresh_steps=0", "selfplay.refresh_steps"),
     ],
 )
 def test_bad_values_get_a_one_line_error_naming_the_field(setting, field):

@@ -72,8 +72,10 @@ def test_tiny_tictactoe_run_trains_saves_reloads_and_plays(tmp_path):
     assert 5 <= len(actions) <= 9
 
 
-def test_three_player_dots_and_boxes_run_plays_against_random_players(tmp_path):
-    config = tiny_config("dots_and_boxes", "game.players=3", "game.rows=2", "game.cols=2")
+@pytest.mark.parametrize("algorithm", ["puct", "gumbel"])
+def test_three_player_dots_and_boxes_run_plays_against_random_players(tmp_path, algorithm):
+    board = ("game.players=3", "game.rows=2", "game.cols=2")
+    config = tiny_config("dots_and_boxes", *board, f"search.algorithm={algorithm}")
     train(config, tmp_path / "run", show_progress=False)
     agent = Agent.load(tmp_path / "run" / "checkpoints" / "latest.pt", num_simulations=4)
     returns = play_games(agent, RandomPlayer, config.game, agent_seat=1, games=3, seed=0)
@@ -140,3 +142,21 @@ def test_random_opening_moves_cover_every_first_move():
     first_moves = [record.actions[0] for record in selfplay.records]
     assert set(first_moves) == set(range(9))  # an untrained search alone would not spread so evenly
     assert all(len(record.policies) == 1 for record in selfplay.records)
+
+
+def test_gumbel_self_play_records_the_improved_policy_over_the_legal_moves():
+    from muzero import components
+    from muzero.selfplay import SelfPlay
+
+    config = tiny_config("dots_and_boxes", "game.players=3", "search.algorithm=gumbel", "selfplay.parallel_games=4")
+    make_game = components.game_factory(config.game)
+    network = components.build_network(config, components.game_spec(make_game()))
+    model = components.build_inference_model(config, network)
+    selfplay = SelfPlay(make_game, model, config.search, config.selfplay, np.random.default_rng(0))
+    for _ in range(3):
+        selfplay.play_move(0)
+    for record in selfplay.records:
+        for policy, legal, action in zip(record.policies, record.legal_masks, record.actions, strict=True):
+            assert legal[action]
+            np.testing.assert_allclose(policy.sum(), 1.0, atol=1e-5)
+            assert (policy[legal] > 0).all() and (policy[~legal] == 0).all()  # 4 simulations, 24 moves
