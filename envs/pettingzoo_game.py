@@ -68,6 +68,7 @@ class PettingZooGame:
         self.agents: list[str] = list(self.env.possible_agents)
         self._num_actions, self._observation_shape = self._read_spaces()
         self._terminal = False
+        self._legal_mask = self._timestep(np.zeros(self.num_players, dtype=np.float32)).legal_mask
 
     def _read_spaces(self) -> tuple[int, tuple[int, ...]]:
         action_space = self.env.action_space(self.agents[0])
@@ -96,14 +97,9 @@ class PettingZooGame:
         return self._settle(np.zeros(self.num_players, dtype=np.float32))
 
     def step(self, action: int) -> TimeStep:
-        action = require_legal(action, self._legal_mask(), self.name)
+        action = require_legal(action, self._legal_mask, self.name)
         self.env.step(action)
         return self._settle(self._step_rewards())
-
-    def _legal_mask(self) -> np.ndarray:
-        if self._terminal:
-            return np.zeros(self.num_actions, dtype=bool)
-        return self.current_decision().legal_mask
 
     def current_decision(self) -> Decision:
         """The decision the player to move faces now."""
@@ -124,7 +120,9 @@ class PettingZooGame:
         return np.array([self.env.rewards.get(a, 0.0) for a in self.agents], dtype=np.float32)
 
     def _timestep(self, rewards: np.ndarray) -> TimeStep:
+        """The TimeStep of the current state; its legal mask is kept for checking the next step's action."""
         if self._terminal:
+            self._legal_mask = np.zeros(self.num_actions, dtype=bool)
             return TimeStep(
                 observation=np.zeros(self.observation_shape, dtype=np.float32),
                 to_play=0,
@@ -133,4 +131,5 @@ class PettingZooGame:
                 terminal=True,
             )
         decision = self.current_decision()
+        self._legal_mask = decision.legal_mask
         return TimeStep(decision.observation, decision.to_play, rewards, decision.legal_mask, False)
