@@ -5,7 +5,7 @@ backup, latent gathering). `measure(recurrent_fn, roots, params, repeats)` times
 for real networks can be added beside these. JIT warm-up is excluded: each measurement searches once
 before timing. Writes benchmarks/results/search_speed.json.
 
-    python benchmarks/search_speed.py [--simulations 50] [--repeats 20] [--reference-repeats 2]
+    python benchmarks/search_speed.py [--simulations 50] [--repeats 20] [--reference-repeats 2] [--algorithm gumbel]
 """
 
 from __future__ import annotations
@@ -158,9 +158,10 @@ def main() -> None:
     parser.add_argument("--players", type=int, default=2)
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--no-networks", action="store_true", help="only the constant-model rows")
+    parser.add_argument("--algorithm", default="puct", choices=["puct", "gumbel"], help="constant-model rows")
     args = parser.parse_args()
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    params = SearchParams(num_simulations=args.simulations)
+    params = SearchParams(num_simulations=args.simulations, algorithm=args.algorithm)
     rows = []
     for batch_size, num_actions in ((1, 9), (64, 7)):
         roots, recurrent_fn = constant_model(batch_size, num_actions, args.players)

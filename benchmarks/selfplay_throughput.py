@@ -7,7 +7,9 @@ torch on one thread; the synchronous loop runs with torch on one thread as well.
 warm-up (the search compiled, the weights pulled, games in the replay buffer). Writes
 benchmarks/results/selfplay_throughput.json. Run it on an idle machine:
 
-    python benchmarks/selfplay_throughput.py [--seconds 30] [--workers 1 2] [--game tictactoe]
+    python benchmarks/selfplay_throughput.py [--seconds 30] [--workers 1 2] [--game tictactoe] [--set K=V ...]
+
+`--set selfplay.inference=torch` measures self-play with torch instead of onnxruntime (the default).
 """
 
 from __future__ import annotations
@@ -33,13 +35,13 @@ def synchronous_row(config: ExperimentConfig, seconds: float) -> dict:
     """Positions per second of one `SelfPlay` in this process."""
     import torch
 
-    from muzero.inference import TorchModel
     from muzero.selfplay import SelfPlay
 
     torch.set_num_threads(1)
     make_game = components.game_factory(config.game)
     network = components.build_network(config, components.game_spec(make_game()))
-    selfplay = SelfPlay(make_game, TorchModel(network), config.search, config.selfplay, np.random.default_rng(0))
+    model = components.build_inference_model(config, network)
+    selfplay = SelfPlay(make_game, model, config.search, config.selfplay, np.random.default_rng(0))
     selfplay.play_move(0)  # compiles the search
     positions, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
@@ -101,9 +103,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each timed phase")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="Ray worker counts to measure")
     parser.add_argument("--game", default="tictactoe", help="a game with a preset")
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE", help="config override")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
-    config = experiment_config(args.game, None, [])
+    config = experiment_config(args.game, None, args.set)
     rows = [synchronous_row(config, args.seconds)]
     print(f"synchronous SelfPlay, 1 process: {rows[0]['positions_per_second']:8,.0f} positions/s")
     import ray
@@ -127,6 +130,8 @@ def main() -> None:
         "machine": platform.processor() or platform.machine(),
         "cpus": os.cpu_count(),
         "game": args.game,
+        "settings": args.set,
+        "inference": selfplay.inference,
         "num_simulations": search.num_simulations,
         "parallel_games": selfplay.parallel_games,
         "batch_size": config.learner.batch_size,

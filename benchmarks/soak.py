@@ -8,8 +8,9 @@ The run is `muzero.distributed.train_distributed` on a game preset with a small 
 in a minute or so), in a temporary run folder. "Warm" means the replay buffer is full, the evaluator has
 reported its first evaluation and `--warmup-minutes` more have passed. By then every process has made its
 one-time allocations (the evaluator loads its opponents at the first evaluation; Ray's raylet was seen to
-grow from 31 to 34 MiB in that first minute and then stay flat), so growth after that point is a leak. No sample is taken once the run is
-stopping (the final checkpoint and replay snapshot are written then). Writes benchmarks/results/soak.json.
+grow from 31 to 34 MiB in that first minute and then stay flat), so growth after that point is a leak.
+No sample is taken once the run is stopping (the final checkpoint and replay snapshot are written then).
+Writes benchmarks/results/soak.json.
 
     python benchmarks/soak.py [--minutes 20] [--interval 60] [--warmup-minutes 1] [--workers 2] [--capacity 5000]
 """
