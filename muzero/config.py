@@ -98,7 +98,9 @@ class RunConfig:
     seed: int = 0
     training_steps: int = 1_000_000  # stop after this many learner steps (--steps)
     minutes: float = 0.0  # stop after this many minutes of training; 0 = no time limit (--minutes)
-    replay_ratio: float = 0.25  # learner steps per new self-play position in the synchronous loop
+    replay_ratio: float = 0.25  # learner steps per new self-play position (Ray: the learner never runs ahead)
+    selfplay_lead: int = 0  # Ray: workers pause while self-play is more than this many positions ahead of
+    # what the replay ratio asks for, leaving the CPU to the learner; 0 = they never pause
     min_replay_positions: int = 1_000  # self-play only until the buffer holds this many positions
     checkpoint_interval: int = 1_000  # learner steps between checkpoints
     log_interval: int = 50  # learner steps between metrics lines
@@ -300,6 +302,7 @@ _RULES: dict[str, tuple[Any, str]] = {
     "run.minutes": (_non_negative, ">= 0"),
     "run.replay_ratio": (_positive, "positive"),
     "run.min_replay_positions": (_non_negative, ">= 0"),
+    "run.selfplay_lead": (_non_negative, ">= 0"),
     "run.checkpoint_interval": (_positive, "at least 1"),
     "run.log_interval": (_positive, "at least 1"),
     "run.threads": (_non_negative, ">= 0"),

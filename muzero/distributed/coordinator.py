@@ -18,8 +18,8 @@ from pathlib import Path
 import ray
 from ray.exceptions import RayError
 
-from muzero.checkpoint import LATEST, Checkpoint
-from muzero.config import ExperimentConfig
+from muzero.checkpoint import LATEST, Checkpoint, Counters
+from muzero.config import ExperimentConfig, RunConfig
 from muzero.distributed.actors import RunActors
 from muzero.distributed.evaluator import EvaluationLog
 from muzero.distributed.failures import TrainingFailed, failure_reason, user_error_cause
@@ -49,6 +49,16 @@ class Task(Enum):
     EVALUATION = "the evaluator"
 
 
+def selfplay_ahead(counters: Counters, run: RunConfig) -> bool:
+    """Whether self-play is more than `run.selfplay_lead` positions ahead of the learner's replay ratio
+    (never with a lead of 0). The learner is then owed at least replay_ratio * lead steps, so it cannot
+    wait on paused workers."""
+    if run.selfplay_lead <= 0:
+        return False
+    wanted = run.min_replay_positions + counters.training_step / run.replay_ratio + run.selfplay_lead
+    return counters.positions_played > wanted
+
+
 class Coordinator:
     """Keeps one call in flight per worker and for the learner, and reacts to whichever returns first."""
 
@@ -75,6 +85,7 @@ class Coordinator:
         self.start, self.seconds_before = time.monotonic(), self.counters.seconds
         self.log_window, self.progress_window = _RateWindow(self.counters), _RateWindow(self.counters)
         self.next_fill = self.next_progress = 0.0
+        self.paused_workers: set[int] = set()  # workers waiting for the learner (run.selfplay_lead)
 
     # The run.
 
@@ -96,6 +107,7 @@ class Coordinator:
             self.next_fill = now + FILL_POLL_SECONDS
             self.pending[self.actors.replay.fill.remote()] = (Task.FILL, 0)
         self._submit_learner_if_owed()
+        self._resume_paused_workers()
         ready, _ = ray.wait(list(self.pending), num_returns=1, timeout=WAIT_SECONDS)
         for ref in ready:
             self._handle(ref)
@@ -131,6 +143,12 @@ class Coordinator:
     def _submit_worker(self, worker_id: int) -> None:
         ref = self.actors.workers[worker_id].play.remote(self.settings.chunk_seconds)
         self.pending[ref] = (Task.WORKER, worker_id)
+
+    def _resume_paused_workers(self) -> None:
+        if self.paused_workers and not self.stop and not selfplay_ahead(self.counters, self.config.run):
+            for worker_id in sorted(self.paused_workers):
+                self._submit_worker(worker_id)
+            self.paused_workers.clear()
 
     def _submit_learner_if_owed(self) -> None:
         if self.stop or Task.LEARNER in {task for task, _ in self.pending.values()}:
@@ -176,7 +194,11 @@ class Coordinator:
             games_played=self.counters.games_played + report.games,
             positions_played=self.counters.positions_played + report.positions,
         )
-        if not self.stop:
+        if self.stop:
+            return
+        if selfplay_ahead(self.counters, self.config.run):
+            self.paused_workers.add(report.worker_id)
+        else:
             self._submit_worker(report.worker_id)
 
     def _on_learner(self, report: LearnerReport) -> None:

@@ -115,6 +115,20 @@ def test_cpu_shares_fit_every_actor_on_two_cores():
     assert cpu_shares(64.0, 4).heavy == 1.0
 
 
+def test_self_play_pauses_only_when_ahead_of_the_replay_ratio_by_the_lead():
+    from muzero.checkpoint import Counters
+    from muzero.config import RunConfig
+    from muzero.distributed.coordinator import selfplay_ahead
+
+    run = RunConfig(replay_ratio=0.05, min_replay_positions=2000, selfplay_lead=1000)
+    # after 100 learner steps the ratio asks for 2000 + 100 / 0.05 = 4000 positions; the lead allows 5000
+    assert not selfplay_ahead(Counters(training_step=100, positions_played=5000), run)
+    assert selfplay_ahead(Counters(training_step=100, positions_played=5001), run)
+    assert not selfplay_ahead(Counters(training_step=150, positions_played=5001), run)
+    unlimited = RunConfig(replay_ratio=0.05, min_replay_positions=2000, selfplay_lead=0)
+    assert not selfplay_ahead(Counters(training_step=0, positions_played=10**9), unlimited)
+
+
 def test_failures_are_named_in_one_line():
     from ray.exceptions import RayActorError, RayTaskError
 
@@ -178,6 +192,20 @@ def first_run(ray_cluster, tmp_path_factory):
         config, run_dir, workers=2, show_progress=False, settings=QUIET, on_progress=kill_worker_once
     )
     return result, snapshots
+
+
+@pytest.mark.slow
+def test_a_self_play_lead_keeps_the_workers_near_the_replay_ratio(ray_cluster, tmp_path):
+    from muzero.distributed import train_distributed
+
+    # ratio 0.5 and 40 positions before learning: 20 steps want 80 positions; the lead allows 30 more.
+    # Workers report every 0.02 s (at least one move of 8 games), so each overshoots by a few moves at most;
+    # unthrottled, the same run plays well over a thousand positions.
+    config = tiny_config("tictactoe", "run.training_steps=20", "run.selfplay_lead=30")
+    settings = DistributedSettings(evaluation_games_per_seat=0, chunk_seconds=0.02)
+    result = train_distributed(config, tmp_path / "run", workers=2, show_progress=False, settings=settings)
+    assert result.stopped_by == "steps" and result.counters.training_step == 20
+    assert 80 <= result.counters.positions_played <= 80 + 30 + 2 * 200
 
 
 @pytest.mark.slow
