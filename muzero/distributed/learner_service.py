@@ -67,6 +67,7 @@ class LearnerService:
             self.learner.load_state_dict(checkpoint.learner_state)
             self.training_step = checkpoint.counters.training_step
         self.batches, self.storage, self.weights_interval = batches, storage, weights_interval
+        self.sends_priorities = config.replay.priority_exponent > 0  # uniform sampling ignores them
         self.publish_weights()
 
     def publish_weights(self) -> None:
@@ -79,7 +80,8 @@ class LearnerService:
         while self.training_step < until_step and (steps == 0 or time.monotonic() < deadline):
             batch = self.batches.next_batch()
             result = self.learner.train_step(batch)
-            self.batches.update_priorities(batch.indices, result.priorities)
+            if self.sends_priorities:
+                self.batches.update_priorities(batch.indices, result.priorities)
             self.training_step += 1
             steps += 1
             losses = {f"loss/{name}": value for name, value in result.losses.items()}
