@@ -10,6 +10,7 @@ from gymnasium import spaces
 from pettingzoo import AECEnv
 
 from muzero.errors import UserError
+from muzero.symmetry import Symmetry
 from muzero.types import TimeStep, require_legal
 
 
@@ -60,13 +61,16 @@ def game_over(env: AECEnv) -> bool:
 class PettingZooGame:
     """Adapts an AEC env: skips dead agents' steps and sums every player's rewards between decisions."""
 
-    def __init__(self, make_env: Callable[[], AECEnv], name: str = "") -> None:
+    def __init__(self, make_env: Callable[[], AECEnv], name: str = "", symmetries: tuple[Symmetry, ...] = ()) -> None:
         self.make_env = make_env  # a fresh AEC env of this game on each call
         self.env = make_env()
         self.env.reset(seed=0)
         self.name = name or self.env.metadata.get("name", "pettingzoo")
         self.agents: list[str] = list(self.env.possible_agents)
         self._num_actions, self._observation_shape = self._read_spaces()
+        self.symmetries = symmetries  # the identity first, or none declared (see muzero.symmetry)
+        for symmetry in symmetries:
+            symmetry.require_sizes(self._observation_shape, self._num_actions)
         self._terminal = False
         self._legal_mask = self._timestep(np.zeros(self.num_players, dtype=np.float32)).legal_mask
 

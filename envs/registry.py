@@ -11,6 +11,7 @@ from pettingzoo import AECEnv
 
 from envs.gymnasium_game import GymnasiumGame
 from envs.pettingzoo_game import PettingZooGame
+from envs.symmetries import SYMMETRIES_OF_GAME
 from muzero.errors import UnknownGameError, UserError
 from muzero.types import Game
 
@@ -34,7 +35,9 @@ def make(name: str, **kwargs: Any) -> Game:
     """The game called `name`, built with `kwargs` (e.g. `make("dots_and_boxes", players=3)`)."""
     if name.startswith(GYM_PREFIX):
         return GymnasiumGame(name.removeprefix(GYM_PREFIX), **kwargs)
-    return PettingZooGame(env_factory(name, **kwargs), name=name)
+    factory = env_factory(name, **kwargs)
+    symmetries = SYMMETRIES_OF_GAME[name](**kwargs) if name in SYMMETRIES_OF_GAME else ()
+    return PettingZooGame(factory, name=name, symmetries=symmetries)
 
 
 def make_env(name: str, **kwargs: Any) -> AECEnv:

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from muzero.errors import IllegalActionError
+from muzero.symmetry import Symmetry
 from muzero.types import Game, TimeStep
+
+NOT_DETERMINISTIC = "not deterministic under a seed, or changed by a refused action"
 
 
 class ConformanceError(AssertionError):
@@ -35,6 +38,7 @@ def check_game(game: Game, *, episodes: int = 3, seed: int = 0, max_steps: int =
         timesteps, actions = _play_random(game, seed + episode, rng, max_steps)
         _check_replay_is_identical(game, seed + episode, actions, timesteps)
         _check_step_after_end_refused(game)
+        _check_symmetries(game, seed + episode, actions, timesteps)
         steps += len(actions)
         returns.append(np.sum([t.rewards for t in timesteps], axis=0))
     return ConformanceReport(episodes, steps, np.array(returns, dtype=np.float32))
@@ -100,6 +104,37 @@ def _try_illegal_actions(game: Game, timestep: TimeStep) -> None:
             raise ConformanceError(f"illegal action {action} was accepted")
 
 
+def _check_symmetries(game: Game, seed: int, actions: list[int], expected: list[TimeStep]) -> None:
+    """For each declared symmetry, the mapped actions give the mapped observations and legal masks with the
+    same rewards, players and ends."""
+    symmetries = tuple(getattr(game, "symmetries", ()))
+    if symmetries:
+        identity = symmetries[0]
+        _expect(
+            np.array_equal(identity.action_image, np.arange(game.num_actions))
+            and np.array_equal(identity.observation_source, np.arange(identity.observation_source.size)),
+            "the first symmetry must be the identity",
+        )
+    for number, symmetry in enumerate(symmetries):
+        symmetry.require_sizes(game.observation_shape, game.num_actions)
+        timestep = game.reset(seed=seed)
+        for index in range(len(expected)):
+            if index > 0:
+                timestep = game.step(int(symmetry.actions(np.int64(actions[index - 1]))))
+            where = f"step {index}"
+            _expect_same(timestep, _mapped(expected[index], symmetry, game), where, f"symmetry {number} does not hold")
+
+
+def _mapped(timestep: TimeStep, symmetry: Symmetry, game: Game) -> TimeStep:
+    return TimeStep(
+        observation=symmetry.observations(timestep.observation, game.observation_shape),
+        to_play=timestep.to_play,
+        rewards=timestep.rewards,
+        legal_mask=symmetry.action_vectors(timestep.legal_mask),
+        terminal=timestep.terminal,
+    )
+
+
 def _check_step_after_end_refused(game: Game) -> None:
     try:
         game.step(0)
@@ -108,7 +143,7 @@ def _check_step_after_end_refused(game: Game) -> None:
     raise ConformanceError("a step after the end of the game was accepted")
 
 
-def _expect_same(actual: TimeStep, expected: TimeStep, where: str) -> None:
+def _expect_same(actual: TimeStep, expected: TimeStep, where: str, broken: str = NOT_DETERMINISTIC) -> None:
     same = (
         actual.to_play == expected.to_play
         and actual.terminal == expected.terminal
@@ -116,7 +151,7 @@ def _expect_same(actual: TimeStep, expected: TimeStep, where: str) -> None:
         and np.array_equal(actual.rewards, expected.rewards)
         and np.array_equal(actual.legal_mask, expected.legal_mask)
     )
-    _expect(same, f"not deterministic under a seed, or changed by a refused action, at {where}")
+    _expect(same, f"{broken}, at {where}")
 
 
 def _expect(condition: bool, message: str) -> None:

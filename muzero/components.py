@@ -12,6 +12,7 @@ from functools import partial
 from muzero.config import ExperimentConfig, GameConfig
 from muzero.errors import UserError
 from muzero.replay import ReplayBuffer
+from muzero.symmetry import Symmetry
 from muzero.types import Game
 
 
@@ -22,6 +23,7 @@ class GameSpec:
     num_players: int
     num_actions: int
     observation_shape: tuple[int, ...]
+    symmetries: tuple[Symmetry, ...] = ()  # those the game declares (muzero.symmetry), identity first
 
 
 def game_factory(config: GameConfig) -> Callable[[], Game]:
@@ -34,7 +36,8 @@ def game_factory(config: GameConfig) -> Callable[[], Game]:
 
 
 def game_spec(game: Game) -> GameSpec:
-    return GameSpec(game.num_players, game.num_actions, tuple(game.observation_shape))
+    symmetries = tuple(getattr(game, "symmetries", ()))
+    return GameSpec(game.num_players, game.num_actions, tuple(game.observation_shape), symmetries)
 
 
 def check_config_fits_game(config: ExperimentConfig, spec: GameSpec) -> None:
@@ -73,5 +76,10 @@ def build_learner(config: ExperimentConfig, network, spec: GameSpec):  # -> Lear
 
 def build_buffer(config: ExperimentConfig, spec: GameSpec) -> ReplayBuffer:
     return ReplayBuffer.from_config(
-        config.replay, config.search.discount, spec.observation_shape, spec.num_actions, spec.num_players
+        config.replay,
+        config.search.discount,
+        spec.observation_shape,
+        spec.num_actions,
+        spec.num_players,
+        symmetries=spec.symmetries,
     )

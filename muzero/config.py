@@ -62,6 +62,7 @@ class ReplayConfig:
     td_steps: int = 100  # n of the n-step value target (paper: board games use the final outcome)
     priority_exponent: float = 1.0  # alpha of prioritised sampling; 0 = uniform (paper: 1)
     importance_exponent: float = 1.0  # beta of the importance weights (paper: 1)
+    augment_symmetries: bool = True  # sample positions under random symmetries the game declares (AlphaGo Zero)
 
 
 @dataclass(frozen=True)

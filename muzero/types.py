@@ -26,7 +26,10 @@ class TimeStep:
 
 @runtime_checkable
 class Game(Protocol):
-    """A turn-based game for `num_players` players with a discrete action space."""
+    """A turn-based game for `num_players` players with a discrete action space.
+
+    A game may also declare `symmetries: tuple[muzero.symmetry.Symmetry, ...]` (the identity first); the
+    replay buffer then samples positions under random ones (`replay.augment_symmetries`)."""
 
     @property
     def num_players(self) -> int: ...

@@ -28,8 +28,10 @@ from pathlib import Path
 import numpy as np
 
 from muzero.config import ReplayConfig
+from muzero.replay.augment import augment
 from muzero.replay.sum_tree import SumTree
 from muzero.replay.targets import gather_unroll_targets, value_targets
+from muzero.symmetry import Symmetry
 from muzero.types import Batch, Trajectory
 
 PRIORITY_EPSILON = 1e-6  # added to every priority so that no live position has probability 0
@@ -62,6 +64,7 @@ class ReplayBuffer:
         discount: float = 1.0,
         priority_exponent: float = 1.0,
         importance_exponent: float = 1.0,
+        symmetries: tuple[Symmetry, ...] = (),
     ) -> None:
         _require(capacity >= 1, f"capacity must be at least 1 position, got {capacity}")
         _require(num_actions >= 1 and num_players >= 1, "num_actions and num_players must be at least 1")
@@ -74,6 +77,7 @@ class ReplayBuffer:
         self.unroll_steps, self.td_steps, self.discount = unroll_steps, td_steps, float(discount)
         self.priority_exponent = float(priority_exponent)  # alpha
         self.importance_exponent = float(importance_exponent)  # beta
+        self.symmetries = tuple(symmetries)  # each sampled position is mapped by a random one (none: as stored)
         # Position slots (slot = serial % capacity).
         self._to_play = np.zeros(capacity, dtype=np.int32)  # [capacity]
         self._actions = np.zeros(capacity, dtype=np.int32)  # [capacity]
@@ -97,7 +101,9 @@ class ReplayBuffer:
         observation_shape: tuple[int, ...],
         num_actions: int,
         num_players: int,
+        symmetries: tuple[Symmetry, ...] = (),
     ) -> ReplayBuffer:
+        """The buffer `config` describes; the game's `symmetries` are used when `config.augment_symmetries`."""
         return cls(
             config.capacity,
             observation_shape,
@@ -108,6 +114,7 @@ class ReplayBuffer:
             discount=discount,
             priority_exponent=config.priority_exponent,
             importance_exponent=config.importance_exponent,
+            symmetries=symmetries if config.augment_symmetries else (),
         )
 
     @property
@@ -179,7 +186,8 @@ class ReplayBuffer:
         self._total_games_added += 1
 
     def sample(self, batch_size: int, rng: np.random.Generator) -> Batch:
-        """B positions drawn with replacement with probability p^alpha / sum p^alpha, unrolled K steps."""
+        """B positions drawn with replacement with probability p^alpha / sum p^alpha, unrolled K steps, each
+        under a random one of `symmetries` (if any)."""
         if self._num_positions == 0:
             raise ValueError("the replay buffer is empty: add games before sampling")
         _require(batch_size >= 1, f"batch_size must be at least 1, got {batch_size}")
@@ -198,13 +206,14 @@ class ReplayBuffer:
             unroll_steps=self.unroll_steps,
             rng=rng,
         )
-        return Batch(
+        batch = Batch(
             observations=self._gather_observations(slots),
             to_play=self._to_play[slots].astype(np.int64),
             weights=(weights / weights.max()).astype(np.float32),
             indices=self._serials_of_live_slots(slots),
             **vars(targets),
         )
+        return augment(batch, self.symmetries, self.observation_shape, rng)
 
     def update_priorities(self, indices: np.ndarray, priorities: np.ndarray) -> None:
         """Sets priorities (float[M], + epsilon) of `Batch.indices` (int64[M]); stale ones are ignored."""

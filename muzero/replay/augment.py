@@ -1,0 +1,30 @@
+"""Batches under random symmetries of the game: each position and its unroll mapped by one symmetry."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from muzero.symmetry import Symmetry
+from muzero.types import Batch
+
+
+def augment(
+    batch: Batch, symmetries: tuple[Symmetry, ...], observation_shape: tuple[int, ...], rng: np.random.Generator
+) -> Batch:
+    """`batch` with every row mapped by a symmetry drawn uniformly from `symmetries` (the identity among
+    them): observations, the unroll's actions and its policy targets; values, rewards and players stay."""
+    if len(symmetries) <= 1:
+        return batch
+    chosen = rng.integers(len(symmetries), size=batch.actions.shape[0])  # int64[B]
+    observations = batch.observations.copy()
+    actions = batch.actions.copy()
+    policies = batch.target_policies.copy()
+    for index in np.unique(chosen).tolist():
+        rows = np.flatnonzero(chosen == index)
+        symmetry = symmetries[index]
+        observations[rows] = symmetry.observations(batch.observations[rows], observation_shape)
+        actions[rows] = symmetry.actions(batch.actions[rows])
+        policies[rows] = symmetry.action_vectors(batch.target_policies[rows])
+    return dataclasses.replace(batch, observations=observations, actions=actions, target_policies=policies)
