@@ -15,17 +15,41 @@ from muzero.symmetry import Symmetry
 
 GridTransform = Callable[[np.ndarray], np.ndarray]  # acts on the last two axes of an array
 
-IDENTITY: GridTransform = lambda grid: grid  # noqa: E731
-FLIP_LEFT_RIGHT: GridTransform = lambda grid: grid[..., ::-1]  # noqa: E731
-FLIP_UP_DOWN: GridTransform = lambda grid: grid[..., ::-1, :]  # noqa: E731
-ROTATE_180: GridTransform = lambda grid: grid[..., ::-1, ::-1]  # noqa: E731
-TRANSPOSE: GridTransform = lambda grid: np.swapaxes(grid, -1, -2)  # noqa: E731
-ANTI_TRANSPOSE: GridTransform = lambda grid: np.swapaxes(grid, -1, -2)[..., ::-1, ::-1]  # noqa: E731
-ROTATE_90: GridTransform = lambda grid: np.swapaxes(grid, -1, -2)[..., ::-1, :]  # noqa: E731
-ROTATE_270: GridTransform = lambda grid: np.swapaxes(grid, -1, -2)[..., ::-1]  # noqa: E731
 
-RECTANGLE_TRANSFORMS = (IDENTITY, FLIP_LEFT_RIGHT, FLIP_UP_DOWN, ROTATE_180)
-SQUARE_TRANSFORMS = (*RECTANGLE_TRANSFORMS, TRANSPOSE, ANTI_TRANSPOSE, ROTATE_90, ROTATE_270)
+def identity(grid: np.ndarray) -> np.ndarray:
+    return grid
+
+
+def flip_left_right(grid: np.ndarray) -> np.ndarray:
+    return grid[..., ::-1]
+
+
+def flip_up_down(grid: np.ndarray) -> np.ndarray:
+    return grid[..., ::-1, :]
+
+
+def rotate_180(grid: np.ndarray) -> np.ndarray:
+    return grid[..., ::-1, ::-1]
+
+
+def transpose(grid: np.ndarray) -> np.ndarray:
+    return np.swapaxes(grid, -1, -2)
+
+
+def anti_transpose(grid: np.ndarray) -> np.ndarray:
+    return rotate_180(transpose(grid))
+
+
+def rotate_90(grid: np.ndarray) -> np.ndarray:
+    return flip_up_down(transpose(grid))
+
+
+def rotate_270(grid: np.ndarray) -> np.ndarray:
+    return flip_left_right(transpose(grid))
+
+
+RECTANGLE_TRANSFORMS = (identity, flip_left_right, flip_up_down, rotate_180)
+SQUARE_TRANSFORMS = (*RECTANGLE_TRANSFORMS, transpose, anti_transpose, rotate_90, rotate_270)
 
 
 def board_transforms(height: int, width: int) -> tuple[GridTransform, ...]:
@@ -67,7 +91,7 @@ def tictactoe_symmetries(**game_args: object) -> tuple[Symmetry, ...]:
 
 def connect_four_symmetries(**game_args: object) -> tuple[Symmetry, ...]:
     """PettingZoo connect four, observations (2, 6, 7): action c is column c; the mirror image."""
-    return grid_symmetries((2, 6, 7), np.arange(7).reshape(1, 7), (IDENTITY, FLIP_LEFT_RIGHT))
+    return grid_symmetries((2, 6, 7), np.arange(7).reshape(1, 7), (identity, flip_left_right))
 
 
 def dots_and_boxes_symmetries(
