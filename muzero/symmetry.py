@@ -49,7 +49,3 @@ class Symmetry:
         mapped = np.empty_like(vectors)
         mapped[..., self.action_image] = vectors
         return mapped
-
-
-def identity_symmetry(observation_shape: tuple[int, ...], num_actions: int) -> Symmetry:
-    return Symmetry(np.arange(int(np.prod(observation_shape))), np.arange(num_actions))
