@@ -18,9 +18,9 @@ def augment(
     if len(symmetries) <= 1:
         return batch
     chosen = rng.integers(len(symmetries), size=batch.actions.shape[0])  # int64[B]
-    observations = batch.observations.copy()
-    actions = batch.actions.copy()
-    policies = batch.target_policies.copy()
+    observations = np.empty_like(batch.observations)  # every row is written below
+    actions = np.empty_like(batch.actions)
+    policies = np.empty_like(batch.target_policies)
     for index in np.unique(chosen).tolist():
         rows = np.flatnonzero(chosen == index)
         symmetry = symmetries[index]
