@@ -89,6 +89,9 @@ class SelfPlayConfig:
     temperature_moves: int = 1_000  # after this many moves in a game, play greedily (temperature 0)
     random_opening_moves: int = 0  # the first moves of each game are uniform among the legal ones (coverage);
     # they are searched and recorded as usual, only the move played is random
+    random_move_probability: float = 0.0  # each later move is uniform among the legal ones with this probability
+    # (epsilon exploration): positions after a mistake are seen in training, and the value targets include
+    # opponents that err; searched and recorded as usual
     inference: str = "onnx"  # self-play's network runtime: "onnx" (onnxruntime on a re-exported copy of the
     # weights, ~3x faster for small networks) or "torch" (the network itself)
     refresh_steps: int = 50  # synchronous loop: learner steps between refreshes of self-play's onnx copy
@@ -299,6 +302,7 @@ _RULES: dict[str, tuple[Any, str]] = {
     ),
     "selfplay.temperature_moves": (_non_negative, ">= 0"),
     "selfplay.random_opening_moves": (_non_negative, ">= 0"),
+    "selfplay.random_move_probability": (_unit_interval, "in [0, 1]"),
     "run.training_steps": (_non_negative, ">= 0"),
     "run.minutes": (_non_negative, ">= 0"),
     "run.replay_ratio": (_positive, "positive"),

@@ -112,14 +112,19 @@ class SelfPlay:
 
     def _choose_actions(self, output: SearchOutput, training_step: int) -> np.ndarray:
         """Gumbel: the search's choice (its root noise explores). PUCT: visits sampled at the scheduled
-        temperature, greedy after `temperature_moves`. Then the random opening moves replace the first ones."""
+        temperature, greedy after `temperature_moves`. Then the random opening moves replace the first ones,
+        and each later move is replaced with probability `random_move_probability`."""
         actions = output.action.copy()  # int64[B]
         moves = np.array([len(record.actions) for record in self.records])  # int64[B]
         if self.params.algorithm == "puct":
             temperature = temperature_at(self.config.temperature_schedule, training_step)
             sampled = moves < self.config.temperature_moves
             actions[sampled] = select_actions(output.visit_counts[sampled], temperature, self.rng)
-        for index in np.flatnonzero(moves < self.config.random_opening_moves):
+        opening = moves < self.config.random_opening_moves  # bool[B]
+        explored = np.zeros_like(opening)  # bool[B]; no draw at probability 0 keeps a run's random stream
+        if self.config.random_move_probability > 0:
+            explored = self.rng.random(len(actions)) < self.config.random_move_probability
+        for index in np.flatnonzero(opening | explored):
             legal = np.flatnonzero(self.records[index].timestep.legal_mask)
             actions[index] = self.rng.choice(legal)
         return actions

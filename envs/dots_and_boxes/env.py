@@ -14,14 +14,28 @@ from envs.dots_and_boxes.render import ansi_board, rgb_board
 from muzero.errors import UserError
 
 
+def boxes_and_open_sides(boxes: np.ndarray, undrawn: np.ndarray) -> np.ndarray:
+    """bool[2*rows+1, 2*cols+1]: the cells of `boxes` (bool[rows, cols]) and of their undrawn sides."""
+    plane = np.zeros(undrawn.shape, dtype=bool)
+    plane[1::2, 1::2] = boxes
+    plane[0:-1:2, 1::2] |= boxes  # top sides
+    plane[2::2, 1::2] |= boxes  # bottom sides
+    plane[1::2, 0:-1:2] |= boxes  # left sides
+    plane[1::2, 2::2] |= boxes  # right sides
+    plane[0::2, 1::2] &= undrawn[0::2, 1::2]  # horizontal edges: only those not drawn
+    plane[1::2, 0::2] &= undrawn[1::2, 0::2]  # vertical edges likewise
+    return plane
+
+
 class raw_env(AECEnv):
     """N-player dots and boxes: +1 reward per box at the moment it is completed; a capture earns another move.
 
     Observation (HWC, int8) of shape (2*rows+1, 2*cols+1, 3+players): cell (2r, 2c+1) is horizontal edge
     h[r][c], cell (2r+1, 2c) is vertical edge v[r][c], cell (2r+1, 2c+1) is box (r, c). Channel 0 marks drawn
     edges; channel 1+k marks the boxes of player (observer + k) % players, so channel 1 is "my boxes".
-    The last two channels mark the open boxes with three sides drawn (one move takes them) and with two
-    (a third side gives them away): what every player sees at a glance, spelled out like the feature
+    The last two channels mark the open boxes with three sides drawn and the edge that takes them, and the
+    open boxes with two sides drawn and the edges that would hand them over (a third side): what every
+    player sees at a glance, spelled out on the cells of the boxes and of the actions, like the feature
     planes of AlphaGo.
     """
 
@@ -87,8 +101,9 @@ class raw_env(AECEnv):
         for k in range(self.players):
             box_cells[:, :, k] = self._state.owners == (observer + k) % self.players
         sides, open_boxes = rules.sides_drawn(self._state), self._state.owners == rules.NOBODY
-        box_cells[:, :, self.players] = open_boxes & (sides == 3)
-        box_cells[:, :, self.players + 1] = open_boxes & (sides == 2)
+        undrawn = grid[:, :, 0] == 0
+        grid[:, :, self.players + 1] = boxes_and_open_sides(open_boxes & (sides == 3), undrawn)
+        grid[:, :, self.players + 2] = boxes_and_open_sides(open_boxes & (sides == 2), undrawn)
         mask = np.zeros(self._state.num_edges, dtype=np.int8)
         if agent == self.agent_selection and not rules.is_over(self._state):
             mask[rules.legal_mask(self._state)] = 1

@@ -185,20 +185,35 @@ def test_channel_one_shows_the_observers_own_boxes():
         assert view[:, :, 1:4].sum() == 1
 
 
-def test_the_last_channels_mark_open_boxes_with_three_and_with_two_sides():
+def test_the_last_channels_mark_open_boxes_with_three_and_with_two_sides_and_their_open_sides():
     env = dots_and_boxes.env(players=3)
     env.reset()
     play(env, BOX_00_SIDES[:2])  # top and bottom of box (0, 0); the bottom is also the top of box (1, 0)
     view = env.observe(env.agent_selection)["observation"]
-    assert view[1::2, 1::2, 5].tolist() == [[1, 0, 0], [0, 0, 0], [0, 0, 0]]  # two sides: (0, 0)
-    assert view[1::2, 1::2, 4].sum() == 0
-    play(env, BOX_00_SIDES[2:3])  # its left side: three sides, one move takes it
+    two_sided = np.zeros((7, 7), dtype=np.int8)
+    two_sided[1, 0:3] = 1  # box (0, 0) at (1, 1), its open left side v[0][0] at (1, 0) and right v[0][1] at (1, 2)
+    assert view[:, :, 5].tolist() == two_sided.tolist()
+    assert view[:, :, 4].sum() == 0
+    play(env, BOX_00_SIDES[2:3])  # its left side: three sides, one move (its right side) takes it
     view = env.observe(env.agent_selection)["observation"]
-    assert view[1::2, 1::2, 4].tolist() == [[1, 0, 0], [0, 0, 0], [0, 0, 0]]
-    assert view[1::2, 1::2, 5].sum() == 0
+    three_sided = np.zeros((7, 7), dtype=np.int8)
+    three_sided[1, 1:3] = 1  # box (0, 0) and the edge that takes it
+    assert view[:, :, 4].tolist() == three_sided.tolist()
+    assert view[:, :, 5].sum() == 0
     play(env, BOX_00_SIDES[3:])  # taken: owned boxes are in neither channel
     view = env.observe(env.agent_selection)["observation"]
     assert view[:, :, 4:].sum() == 0 and view[1, 1, 1:4].sum() == 1
+
+
+def test_an_edge_between_a_two_sided_and_a_three_sided_box_is_in_both_channels():
+    env = dots_and_boxes.env(players=2)
+    env.reset()
+    play(env, (0, 3, 12, 1, 4))  # box (0, 0): three sides, open right side 13; box (0, 1): top and bottom
+    view = env.observe(env.agent_selection)["observation"]
+    three_sided, two_sided = view[:, :, 3], view[:, :, 4]  # two players: channels 3 and 4
+    assert three_sided[1, 2] == 1 and two_sided[1, 2] == 1  # v[0][1] takes (0, 0), gives (0, 1) a third side
+    assert two_sided[1, 4] == 1 and three_sided[1, 4] == 0  # v[0][2]: only gives (0, 1) away
+    assert three_sided[1, 0] == 0  # v[0][0] is drawn
 
 
 def test_action_mask_is_legal_for_the_mover_and_zero_for_the_others_and_at_the_end():

@@ -144,6 +144,37 @@ def test_random_opening_moves_cover_every_first_move():
     assert all(len(record.policies) == 1 for record in selfplay.records)
 
 
+def first_two_moves(*settings: str) -> list[tuple[int, int]]:
+    """Each of 64 tic-tac-toe self-play games' first two moves, searched without root noise and played at
+    temperature 0: the same in every game unless moves are replaced by random ones."""
+    import torch
+
+    from muzero import components
+    from muzero.inference import TorchModel
+    from muzero.selfplay import SelfPlay
+
+    greedy = ("selfplay.temperature_schedule=[[0, 0.0]]", "search.exploration_fraction=0", "selfplay.parallel_games=64")
+    config = tiny_config("tictactoe", *greedy, *settings)
+    make_game = components.game_factory(config.game)
+    torch.manual_seed(0)
+    network = components.build_network(config, components.game_spec(make_game()))
+    selfplay = SelfPlay(make_game, TorchModel(network), config.search, config.selfplay, np.random.default_rng(0))
+    selfplay.play_move(0)
+    selfplay.play_move(0)
+    assert all(len(record.policies) == 2 for record in selfplay.records)  # random moves are recorded too
+    return [(record.actions[0], record.actions[1]) for record in selfplay.records]
+
+
+def test_random_move_probability_replaces_searched_moves_all_through_the_game():
+    searched = first_two_moves()
+    assert len(set(searched)) == 1  # the same network searching the same position greedily: one line of play
+    explored = first_two_moves("selfplay.random_move_probability=1.0")
+    assert {first for first, _ in explored} == set(range(9))
+    assert len({second for _, second in explored}) == 9  # the second move is random as well
+    half = first_two_moves("selfplay.random_move_probability=0.5")
+    assert 5 < sum(first != searched[0][0] for first, _ in half) < 59  # about 7 in 16 games leave the line
+
+
 def test_gumbel_self_play_records_the_improved_policy_over_the_legal_moves():
     from muzero import components
     from muzero.selfplay import SelfPlay
