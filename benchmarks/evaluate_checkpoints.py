@@ -20,11 +20,11 @@ from muzero.evaluate import PlayerAsAgent, evaluate_all_seats
 from muzero.run_folder import RunFolder
 
 
-def evaluate_checkpoint(path: Path, against: str, games: int, simulations: int | None) -> dict:
+def evaluate_checkpoint(path: Path, against: str, games: int, simulations: int | None, seed: int) -> dict:
     checkpoint = load_checkpoint(path)
     agent = Agent.load(path, num_simulations=simulations)
     results = evaluate_all_seats(
-        agent, lambda seed: opponent(against, seed), checkpoint.config.game, games_per_seat=games, seed=1
+        agent, lambda game: opponent(against, game), checkpoint.config.game, games_per_seat=games, seed=seed
     )
     return {
         "checkpoint": path.name,
@@ -34,11 +34,11 @@ def evaluate_checkpoint(path: Path, against: str, games: int, simulations: int |
     }
 
 
-def evaluate_baseline(run: RunFolder, baseline: str, against: str, games: int) -> dict:
+def evaluate_baseline(run: RunFolder, baseline: str, against: str, games: int, seed: int) -> dict:
     """The reference player `baseline` in the agent's place, against the same opponents."""
     agent = PlayerAsAgent(opponent(baseline, 12345))
     results = evaluate_all_seats(
-        agent, lambda seed: opponent(against, seed), run.config().game, games_per_seat=games, seed=1
+        agent, lambda game: opponent(against, game), run.config().game, games_per_seat=games, seed=seed
     )
     return {"checkpoint": f"baseline {baseline}", "step": 0, "minutes": 0.0, "seats": [r.as_dict() for r in results]}
 
@@ -61,6 +61,7 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=1, help="evaluate every n-th checkpoint")
     parser.add_argument("--last", action="store_true", help="only the latest numbered checkpoint")
     parser.add_argument("--json", help="output file")
+    parser.add_argument("--seed", type=int, default=1, help="seeds the games (opponent i of a seat: seed + i)")
     parser.add_argument("--baseline", help="also play this reference player in the agent's seat (e.g. greedy)")
     args = parser.parse_args()
     folder = RunFolder(args.run_dir)
@@ -68,10 +69,10 @@ def main() -> None:
     paths = folder.step_checkpoints()
     for path in paths[-1:] if args.last else paths[:: args.every]:
         started = time.perf_counter()
-        rows.append(evaluate_checkpoint(path, args.against, args.games, args.simulations))
+        rows.append(evaluate_checkpoint(path, args.against, args.games, args.simulations, args.seed))
         print(describe(rows[-1]), f"({time.perf_counter() - started:.1f} s)", flush=True)
     if args.baseline:
-        rows.append(evaluate_baseline(folder, args.baseline, args.against, args.games))
+        rows.append(evaluate_baseline(folder, args.baseline, args.against, args.games, args.seed))
         print(f"baseline {args.baseline}:", describe(rows[-1]), flush=True)
     game = folder.config().game.name
     output = Path(args.json or f"benchmarks/results/learning_{game}_{args.against.replace(':', '')}.json")
