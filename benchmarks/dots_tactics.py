@@ -39,23 +39,25 @@ from muzero.config import GameConfig
 from muzero.evaluate import PlayerAsAgent, play_seats
 
 
+def legal_edges(state: DotsAndBoxesState) -> list[int]:
+    return np.flatnonzero(legal_mask(state)).tolist()
+
+
 def boxes_handed_over(state: DotsAndBoxesState, edge: int) -> int:
     """Boxes the next player takes in a row, always capturing while it can, after `edge` is drawn."""
     state, captured = apply(state, edge)
     if captured:
         return 0
     handed = 0
-    while True:
-        takes = [e for e in np.flatnonzero(legal_mask(state)) if boxes_completed_by(state, int(e))]
-        if not takes:
-            return handed
-        state, captured = apply(state, int(takes[0]))
+    while (take := next((e for e in legal_edges(state) if boxes_completed_by(state, e)), None)) is not None:
+        state, captured = apply(state, take)
         handed += captured
+    return handed
 
 
 def classify(state: DotsAndBoxesState, action: int) -> dict[str, int]:
     """The counters one decision adds: its class, and whether the action did what the class asks."""
-    legal = [int(e) for e in np.flatnonzero(legal_mask(state))]
+    legal = legal_edges(state)
     if any(boxes_completed_by(state, e) for e in legal):
         return {"capture": 1, "captured": int(boxes_completed_by(state, action) > 0)}
     sides = sides_drawn(state)
@@ -97,7 +99,7 @@ class RolloutPlayer:
 
     def act(self, env: Any) -> int:
         state = env.unwrapped.state
-        legal = [int(e) for e in np.flatnonzero(legal_mask(state))]
+        legal = legal_edges(state)
         scores = [self._edge_score(state, edge) for edge in legal]
         return legal[int(np.argmax(scores))]
 
@@ -108,10 +110,7 @@ class RolloutPlayer:
     def _play_out(self, state: DotsAndBoxesState, me: int) -> int:
         boxes = 0
         while not is_over(state):
-            if state.to_play == me:
-                candidates = greedy_edges(state)
-            else:
-                candidates = [int(e) for e in np.flatnonzero(legal_mask(state))]
+            candidates = greedy_edges(state) if state.to_play == me else legal_edges(state)
             mover = state.to_play
             state, captured = apply(state, int(candidates[self.rng.integers(len(candidates))]))
             boxes += captured if mover == me else 0

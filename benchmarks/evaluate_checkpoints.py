@@ -24,7 +24,7 @@ def evaluate_checkpoint(path: Path, against: str, games: int, simulations: int |
     checkpoint = load_checkpoint(path)
     agent = Agent.load(path, num_simulations=simulations)
     results = evaluate_all_seats(
-        agent, lambda game: opponent(against, game), checkpoint.config.game, games_per_seat=games, seed=seed
+        agent, lambda game_seed: opponent(against, game_seed), checkpoint.config.game, games_per_seat=games, seed=seed
     )
     return {
         "checkpoint": path.name,
@@ -38,7 +38,7 @@ def evaluate_baseline(run: RunFolder, baseline: str, against: str, games: int, s
     """The reference player `baseline` in the agent's place, against the same opponents."""
     agent = PlayerAsAgent(opponent(baseline, 12345))
     results = evaluate_all_seats(
-        agent, lambda game: opponent(against, game), run.config().game, games_per_seat=games, seed=seed
+        agent, lambda game_seed: opponent(against, game_seed), run.config().game, games_per_seat=games, seed=seed
     )
     return {"checkpoint": f"baseline {baseline}", "step": 0, "minutes": 0.0, "seats": [r.as_dict() for r in results]}
 

@@ -6,6 +6,7 @@ import importlib.util
 from pathlib import Path
 
 from envs.dots_and_boxes import rules
+from envs.dots_and_boxes.greedy import greedy_edges
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "dots_tactics.py"
 spec = importlib.util.spec_from_file_location("dots_tactics", SCRIPT)
@@ -38,6 +39,16 @@ def test_when_every_edge_hands_boxes_over_the_whole_chain_is_counted():
     state = board_after(0, 1, 2, 3, 4, 5)  # a chain of three boxes, two sides each
     assert [dots_tactics.boxes_handed_over(state, edge) for edge in (6, 7, 8, 9)] == [3, 3, 3, 3]
     assert dots_tactics.classify(state, 8) == {"forced": 1, "fewest_handed_over": 1}
+
+
+def test_forced_positions_count_the_chain_behind_a_box_which_greedy_does_not():
+    state = board_after(0, 7, 1, 2, 5)  # chains: box 0 alone (sides 0, 7), boxes 1-2 (sides 1, 7 and 2, 5)
+    handed = {edge: dots_tactics.boxes_handed_over(state, edge) for edge in (3, 6, 4, 8, 9)}
+    assert handed == {3: 1, 6: 1, 4: 2, 8: 2, 9: 2}
+    assert dots_tactics.classify(state, 3) == {"forced": 1, "fewest_handed_over": 1}
+    assert dots_tactics.classify(state, 4) == {"forced": 1, "fewest_handed_over": 0}
+    # greedy leaves one 3-sided box with 3, 6, 4 or 9 and so counts 4 and 9 as good as 3 and 6
+    assert sorted(greedy_edges(state)) == [3, 4, 6, 9]
 
 
 def test_a_single_box_is_handed_over_alone():
