@@ -1,0 +1,117 @@
+"""How many boxes a player could take against two random players, and how many a given player gives up.
+
+    python benchmarks/dots_ceiling.py                                   # the exact values only
+    python benchmarks/dots_ceiling.py runs/dots3/checkpoints/latest.pt --games 100
+    python benchmarks/dots_ceiling.py greedy --games 100
+
+It solves 3x3 dots and boxes for 3 players exactly (`envs.dots_and_boxes.against_random`): per seat, the
+expected boxes of the best possible play against two uniformly random players and of the greedy player.
+With a player, it plays its games against two random players and charges each of its decisions the
+expected boxes the decision gives up against the best one (the best edge's value minus the chosen edge's,
+both under best play afterwards). The expected boxes of the player are exactly the best value minus its
+expected total of those charges per game, and that estimate has much less spread than the boxes counted
+in the same games, so it can tell players apart that 100 games per seat cannot. The charges are also
+split by the position classes of `dots_tactics.py` (capture, safe, forced). Prints JSON lines and writes
+a JSON file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from dots_tactics import classify, load_player
+
+from envs.dots_and_boxes.against_random import AgainstRandomTables, mask_of, solve
+from envs.opponents import opponent
+from muzero.config import GameConfig
+from muzero.evaluate import play_seats
+
+PLAYERS = 3
+
+
+class RegretRecorder:
+    """Wraps a batched player; charges every decision with the boxes it gives up against the best edge."""
+
+    def __init__(self, player: Any, tables: AgainstRandomTables) -> None:
+        self.player, self.tables = player, tables
+        self.per_game: dict[int, float] = defaultdict(float)
+        self.per_class: dict[str, float] = defaultdict(float)
+        self.decisions: dict[str, int] = defaultdict(int)
+
+    def act_many(self, envs: Sequence[Any]) -> list[int]:
+        actions = self.player.act_many(envs)
+        for env, action in zip(envs, actions, strict=True):
+            state = env.unwrapped.state
+            values = self.tables.best_action_values(mask_of(state.edges))
+            charge = max(values.values()) - values[int(action)]
+            position_class = next(iter(classify(state, int(action))))
+            self.per_game[id(env)] += charge
+            self.per_class[position_class] += charge
+            self.decisions[position_class] += 1
+        return actions
+
+
+def seat_report(seat: int, recorder: RegretRecorder, returns: np.ndarray, games: int) -> dict[str, Any]:
+    charges = np.array([recorder.per_game[key] for key in recorder.per_game] + [0.0] * (games - len(recorder.per_game)))
+    best = recorder.tables.start_value(recorder.tables.best, seat)
+    return {
+        "seat": seat,
+        "best_expected_boxes": round(best, 4),
+        "greedy_expected_boxes": round(recorder.tables.start_value(recorder.tables.greedy, seat), 4),
+        "expected_boxes": round(best - float(charges.mean()), 4),
+        "expected_boxes_standard_error": round(float(charges.std(ddof=1) / np.sqrt(games)), 4),
+        "counted_boxes": round(float(returns[:, seat].mean()), 4),
+        "counted_boxes_standard_error": round(float(returns[:, seat].std(ddof=1) / np.sqrt(games)), 4),
+        "boxes_given_up_per_game_by_class": {k: round(v / games, 4) for k, v in sorted(recorder.per_class.items())},
+        "decisions_per_game_by_class": {k: round(v / games, 3) for k, v in sorted(recorder.decisions.items())},
+    }
+
+
+def exact_values(tables: AgainstRandomTables) -> dict[str, Any]:
+    best = [round(tables.start_value(tables.best, seat), 4) for seat in range(PLAYERS)]
+    greedy = [round(tables.start_value(tables.greedy, seat), 4) for seat in range(PLAYERS)]
+    return {
+        "best_expected_boxes": best,
+        "greedy_expected_boxes": greedy,
+        "best_mean": round(float(np.mean(best)), 4),
+        "greedy_mean": round(float(np.mean(greedy)), 4),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("player", nargs="?", help="a checkpoint, run folder or bundle, 'greedy' or 'rollout:K'")
+    parser.add_argument("--games", type=int, default=100, help="games per seat")
+    parser.add_argument("--seed", type=int, default=1, help="the first game's seed")
+    parser.add_argument("--simulations", type=int, help="search simulations (default: the model's)")
+    parser.add_argument("--json", default="benchmarks/results/dots_ceiling.json")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    tables = solve(3, 3, PLAYERS)
+    result: dict[str, Any] = {"exact": exact_values(tables), "solve_seconds": round(time.perf_counter() - started, 1)}
+    print(json.dumps(result), flush=True)
+    if args.player:
+        game = GameConfig("dots_and_boxes", {"players": PLAYERS})
+        result.update(player=args.player, games_per_seat=args.games, seed=args.seed, seats=[])
+        for seat in range(PLAYERS):
+            recorder = RegretRecorder(load_player(args.player, args.simulations), tables)
+            others = lambda seed: opponent("random", seed)  # noqa: E731
+            returns = play_seats({seat: recorder}, others, game, games=args.games, seed=args.seed)
+            result["seats"].append(seat_report(seat, recorder, returns, args.games))
+            print(json.dumps(result["seats"][-1]), flush=True)
+        result["expected_boxes_mean"] = round(float(np.mean([s["expected_boxes"] for s in result["seats"]])), 4)
+        print(json.dumps({"expected_boxes_mean": result["expected_boxes_mean"], **result["exact"]}), flush=True)
+    output = Path(args.json)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()

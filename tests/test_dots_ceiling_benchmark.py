@@ -1,0 +1,58 @@
+"""benchmarks/dots_ceiling.py: the charges of a player's decisions add up to its exact expected boxes."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from envs.dots_and_boxes.against_random import AgainstRandomTables, mask_of, solve
+from envs.dots_and_boxes.greedy import GreedyDotsAndBoxesPlayer
+from envs.opponents import opponent
+from muzero.config import GameConfig
+from muzero.evaluate import PlayerAsAgent, play_seats
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+spec = importlib.util.spec_from_file_location("dots_ceiling", BENCHMARKS / "dots_ceiling.py")
+dots_ceiling = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(dots_ceiling)
+
+GAME = GameConfig("dots_and_boxes", {"players": 3, "rows": 2, "cols": 2})
+
+
+class BestPlayer:
+    """Draws an edge of the most expected boxes under the exact table."""
+
+    def __init__(self, tables: AgainstRandomTables) -> None:
+        self.tables = tables
+
+    def act(self, env) -> int:
+        values = self.tables.best_action_values(mask_of(env.unwrapped.state.edges))
+        return max(values, key=values.get)
+
+
+def seat_report(player, tables: AgainstRandomTables, seat: int, games: int) -> dict:
+    recorder = dots_ceiling.RegretRecorder(PlayerAsAgent(player), tables)
+    returns = play_seats({seat: recorder}, lambda seed: opponent("random", seed), GAME, games=games, seed=7)
+    return dots_ceiling.seat_report(seat, recorder, returns, games)
+
+
+def test_the_best_player_gives_nothing_up_and_counts_about_its_value() -> None:
+    tables = solve(2, 2, 3)
+    report = seat_report(BestPlayer(tables), tables, seat=1, games=200)
+    assert report["expected_boxes"] == report["best_expected_boxes"]
+    assert abs(report["counted_boxes"] - report["best_expected_boxes"]) < 4 * report["counted_boxes_standard_error"]
+
+
+def test_greedy_charges_estimate_its_exact_value_with_less_spread_than_counting() -> None:
+    tables = solve(2, 2, 3)
+    report = seat_report(GreedyDotsAndBoxesPlayer(3), tables, seat=0, games=300)
+    exact = report["greedy_expected_boxes"]
+    assert report["expected_boxes"] < report["best_expected_boxes"]
+    assert abs(report["expected_boxes"] - exact) < 4 * report["expected_boxes_standard_error"] + 1e-6
+    assert report["expected_boxes_standard_error"] < report["counted_boxes_standard_error"]
+    given_up = sum(report["boxes_given_up_per_game_by_class"].values())
+    assert np.isclose(report["best_expected_boxes"] - given_up, report["expected_boxes"], atol=1e-3)
