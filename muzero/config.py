@@ -92,6 +92,9 @@ class SelfPlayConfig:
     random_move_probability: float = 0.0  # each later move is uniform among the legal ones with this probability
     # (epsilon exploration): positions after a mistake are seen in training, and the value targets include
     # opponents that err; searched and recorded as usual
+    random_seat_probability: float = 0.0  # at the start of each game every seat is, with this probability, a
+    # uniformly random player for the whole game (one seat at least always searches): the value targets then
+    # include games against players who never take what they are offered; searched and recorded as usual
     inference: str = "onnx"  # self-play's network runtime: "onnx" (onnxruntime on a re-exported copy of the
     # weights, ~3x faster for small networks) or "torch" (the network itself)
     refresh_steps: int = 50  # synchronous loop: learner steps between refreshes of self-play's onnx copy
@@ -303,6 +306,7 @@ _RULES: dict[str, tuple[Any, str]] = {
     "selfplay.temperature_moves": (_non_negative, ">= 0"),
     "selfplay.random_opening_moves": (_non_negative, ">= 0"),
     "selfplay.random_move_probability": (_unit_interval, "in [0, 1]"),
+    "selfplay.random_seat_probability": (_unit_interval, "in [0, 1]"),
     "run.training_steps": (_non_negative, ">= 0"),
     "run.minutes": (_non_negative, ">= 0"),
     "run.replay_ratio": (_positive, "positive"),

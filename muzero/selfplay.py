@@ -53,6 +53,7 @@ class _GameRecord:
     policies: list[np.ndarray] = field(default_factory=list)
     root_values: list[np.ndarray] = field(default_factory=list)
     legal_masks: list[np.ndarray] = field(default_factory=list)
+    random_seats: frozenset[int] = frozenset()  # seats whose every move is uniformly random in this game
 
     def trajectory(self) -> Trajectory:
         return Trajectory(
@@ -89,7 +90,17 @@ class SelfPlay:
         self.records = [self._new_record(make_game()) for _ in range(config.parallel_games)]
 
     def _new_record(self, game: Game) -> _GameRecord:
-        return _GameRecord(game=game, timestep=game.reset(seed=int(self.rng.integers(2**31))))
+        timestep = game.reset(seed=int(self.rng.integers(2**31)))
+        return _GameRecord(game=game, timestep=timestep, random_seats=self._draw_random_seats(game.num_players))
+
+    def _draw_random_seats(self, players: int) -> frozenset[int]:
+        """Each seat with `random_seat_probability`, one seat drawn to search if all of them were drawn."""
+        if self.config.random_seat_probability <= 0:
+            return frozenset()  # no draw at probability 0 keeps a run's random stream
+        seats = set(np.flatnonzero(self.rng.random(players) < self.config.random_seat_probability).tolist())
+        if len(seats) == players:
+            seats.discard(int(self.rng.integers(players)))
+        return frozenset(seats)
 
     def play_move(self, training_step: int) -> MoveStats:
         """One batched search and one decision in every game; finished games restart at once."""
@@ -113,7 +124,8 @@ class SelfPlay:
     def _choose_actions(self, output: SearchOutput, training_step: int) -> np.ndarray:
         """Gumbel: the search's choice (its root noise explores). PUCT: visits sampled at the scheduled
         temperature, greedy after `temperature_moves`. Then the random opening moves replace the first ones,
-        and each later move is replaced with probability `random_move_probability`."""
+        each later move is replaced with probability `random_move_probability`, and every move of a random
+        seat is replaced."""
         actions = output.action.copy()  # int64[B]
         moves = np.array([len(record.actions) for record in self.records])  # int64[B]
         if self.params.algorithm == "puct":
@@ -124,7 +136,8 @@ class SelfPlay:
         explored = np.zeros_like(opening)  # bool[B]; no draw at probability 0 keeps a run's random stream
         if self.config.random_move_probability > 0:
             explored = self.rng.random(len(actions)) < self.config.random_move_probability
-        for index in np.flatnonzero(opening | explored):
+        random_seat = np.array([record.timestep.to_play in record.random_seats for record in self.records])
+        for index in np.flatnonzero(opening | explored | random_seat):
             legal = np.flatnonzero(self.records[index].timestep.legal_mask)
             actions[index] = self.rng.choice(legal)
         return actions

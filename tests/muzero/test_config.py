@@ -58,6 +58,7 @@ def test_ints_widen_to_floats_but_strings_do_not_become_numbers():
         ("selfplay.inference=tensorflow", "selfplay.inference"),
         ("selfplay.refresh_steps=0", "selfplay.refresh_steps"),
         ("selfplay.random_move_probability=1.5", "selfplay.random_move_probability"),
+        ("selfplay.random_seat_probability=-0.1", "selfplay.random_seat_probability"),
     ],
 )
 def test_bad_values_get_a_one_line_error_naming_the_field(setting, field):

@@ -147,6 +147,11 @@ def test_random_opening_moves_cover_every_first_move():
 def first_two_moves(*settings: str) -> list[tuple[int, int]]:
     """Each of 64 tic-tac-toe self-play games' first two moves, searched without root noise and played at
     temperature 0: the same in every game unless moves are replaced by random ones."""
+    return [(record.actions[0], record.actions[1]) for record in two_moves_of_selfplay(*settings)]
+
+
+def two_moves_of_selfplay(*settings: str) -> list:
+    """The records of 64 tic-tac-toe self-play games after two moves (see `first_two_moves`)."""
     import torch
 
     from muzero import components
@@ -162,7 +167,7 @@ def first_two_moves(*settings: str) -> list[tuple[int, int]]:
     selfplay.play_move(0)
     selfplay.play_move(0)
     assert all(len(record.policies) == 2 for record in selfplay.records)  # random moves are recorded too
-    return [(record.actions[0], record.actions[1]) for record in selfplay.records]
+    return selfplay.records
 
 
 def test_random_move_probability_replaces_searched_moves_all_through_the_game():
@@ -173,6 +178,20 @@ def test_random_move_probability_replaces_searched_moves_all_through_the_game():
     assert len({second for _, second in explored}) == 9  # the second move is random as well
     half = first_two_moves("selfplay.random_move_probability=0.5")
     assert 5 < sum(first != searched[0][0] for first, _ in half) < 59  # about 7 in 16 games leave the line
+
+
+def test_random_seats_play_every_move_at_random_and_one_seat_always_searches():
+    line = first_two_moves()[0]
+    records = two_moves_of_selfplay("selfplay.random_seat_probability=1.0")
+    assert all(len(record.random_seats) == 1 for record in records)  # of two seats, one is kept searching
+    first_random = [record.actions for record in records if record.random_seats == {0}]
+    second_random = [record.actions for record in records if record.random_seats == {1}]
+    assert first_random and second_random
+    assert all(actions[0] == line[0] for actions in second_random)  # seat 0 searches: the line's first move
+    assert len({actions[0] for actions in first_random}) > 3  # seat 0 random: its first moves spread
+    assert len({actions[1] for actions in second_random}) > 3  # seat 1 random: so do its replies
+    none = two_moves_of_selfplay("selfplay.random_seat_probability=0.0")
+    assert all(not record.random_seats for record in none)
 
 
 def test_gumbel_self_play_records_the_improved_policy_over_the_legal_moves():
