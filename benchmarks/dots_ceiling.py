@@ -2,7 +2,7 @@
 
     python benchmarks/dots_ceiling.py                                   # the exact values only
     python benchmarks/dots_ceiling.py runs/dots3/checkpoints/latest.pt --games 100
-    python benchmarks/dots_ceiling.py greedy --games 100
+    python benchmarks/dots_ceiling.py greedy runs/dots3/checkpoints/step_00020000.pt --games 100
 
 It solves 3x3 dots and boxes for 3 players exactly (`envs.dots_and_boxes.against_random`): per seat, the
 expected boxes of the best possible play against two uniformly random players and of the greedy player.
@@ -85,9 +85,25 @@ def exact_values(tables: AgainstRandomTables) -> dict[str, Any]:
     }
 
 
+def player_report(name: str, tables: AgainstRandomTables, args: argparse.Namespace) -> dict[str, Any]:
+    """The player's games in every seat against two random players, charged decision by decision."""
+    game = GameConfig("dots_and_boxes", {"players": PLAYERS})
+    seats = []
+    for seat in range(PLAYERS):
+        recorder = RegretRecorder(load_player(name, args.simulations), tables)
+        returns = play_seats(
+            {seat: recorder}, lambda seed: opponent("random", seed), game, games=args.games, seed=args.seed
+        )
+        seats.append(seat_report(seat, recorder, returns, args.games))
+        print(json.dumps({"player": name, **seats[-1]}), flush=True)
+    mean = round(float(np.mean([s["expected_boxes"] for s in seats])), 4)
+    error = round(float(np.sqrt(sum(s["expected_boxes_standard_error"] ** 2 for s in seats)) / PLAYERS), 4)
+    return {"player": name, "expected_boxes_mean": mean, "expected_boxes_mean_standard_error": error, "seats": seats}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("player", nargs="?", help="a checkpoint, run folder or bundle, 'greedy' or 'rollout:K'")
+    parser.add_argument("players", nargs="*", help="checkpoints, run folders or bundles, 'greedy' or 'rollout:K'")
     parser.add_argument("--games", type=int, default=100, help="games per seat")
     parser.add_argument("--seed", type=int, default=1, help="the first game's seed")
     parser.add_argument("--simulations", type=int, help="search simulations (default: the model's)")
@@ -97,17 +113,12 @@ def main() -> None:
     tables = solve(3, 3, PLAYERS)
     result: dict[str, Any] = {"exact": exact_values(tables), "solve_seconds": round(time.perf_counter() - started, 1)}
     print(json.dumps(result), flush=True)
-    if args.player:
-        game = GameConfig("dots_and_boxes", {"players": PLAYERS})
-        result.update(player=args.player, games_per_seat=args.games, seed=args.seed, seats=[])
-        for seat in range(PLAYERS):
-            recorder = RegretRecorder(load_player(args.player, args.simulations), tables)
-            others = lambda seed: opponent("random", seed)  # noqa: E731
-            returns = play_seats({seat: recorder}, others, game, games=args.games, seed=args.seed)
-            result["seats"].append(seat_report(seat, recorder, returns, args.games))
-            print(json.dumps(result["seats"][-1]), flush=True)
-        result["expected_boxes_mean"] = round(float(np.mean([s["expected_boxes"] for s in result["seats"]])), 4)
-        print(json.dumps({"expected_boxes_mean": result["expected_boxes_mean"], **result["exact"]}), flush=True)
+    result.update(games_per_seat=args.games, seed=args.seed, simulations=args.simulations, players=[])
+    for name in args.players:
+        report = player_report(name, tables, args)
+        result["players"].append(report)
+        summary = {key: report[key] for key in ("player", "expected_boxes_mean", "expected_boxes_mean_standard_error")}
+        print(json.dumps({**summary, "greedy_mean": result["exact"]["greedy_mean"]}), flush=True)
     output = Path(args.json)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(result, indent=1))
