@@ -93,8 +93,9 @@ class SelfPlayConfig:
     # (epsilon exploration): positions after a mistake are seen in training, and the value targets include
     # opponents that err; searched and recorded as usual
     random_seat_probability: float = 0.0  # at the start of each game every seat is, with this probability, a
-    # uniformly random player for the whole game (one seat at least always searches): the value targets then
-    # include games against players who never take what they are offered; searched and recorded as usual
+    # uniformly random player for the whole game (one seat at least always searches): the searching seats'
+    # value targets then include games against players who never take what they are offered; a random
+    # seat's moves are searched and recorded as usual, its own value targets are left out of training
     inference: str = "onnx"  # self-play's network runtime: "onnx" (onnxruntime on a re-exported copy of the
     # weights, ~3x faster for small networks) or "torch" (the network itself)
     refresh_steps: int = 50  # synchronous loop: learner steps between refreshes of self-play's onnx copy

@@ -53,6 +53,7 @@ class TensorBatch(NamedTuple):
     to_play: Tensor  # int64[B]
     actions: Tensor  # int64[B, K]
     target_values: Tensor  # float32[B, K+1, P]
+    value_mask: Tensor  # float32[B, K+1, P]
     target_rewards: Tensor  # float32[B, K, P]
     target_policies: Tensor  # float32[B, K+1, A]
     policy_mask: Tensor  # float32[B, K+1]
@@ -132,14 +133,19 @@ def categorical_kl(logits: Tensor, target_probabilities: Tensor) -> Tensor:
     return cross_entropy + negative_entropy
 
 
-def per_player_loss(prediction: Tensor, target: Tensor, support: int, transform: bool) -> Tensor:
-    """[B, steps]: KL against the two-hot target (support > 0) or squared error, summed over players.
+def per_player_loss(
+    prediction: Tensor, target: Tensor, support: int, transform: bool, mask: Tensor | None = None
+) -> Tensor:
+    """[B, steps]: KL against the two-hot target (support > 0) or squared error, summed over the players
+    (those where `mask` [B, steps, P] is 1, when given).
 
     prediction [B, steps, P, 2S+1] logits or [B, steps, P] scalars; target [B, steps, P] scalars.
     """
     if support == 0:
-        return (prediction - target).square().sum(dim=-1)  # [B, steps]
-    return categorical_kl(prediction, scalar_to_support(target, support, transform)).sum(dim=-1)  # [B, steps]
+        loss = (prediction - target).square()  # [B, steps, P]
+    else:
+        loss = categorical_kl(prediction, scalar_to_support(target, support, transform))  # [B, steps, P]
+    return (loss if mask is None else loss * mask).sum(dim=-1)  # [B, steps]
 
 
 def step_weights(unroll_steps: int, device: torch.device) -> Tensor:
@@ -222,7 +228,7 @@ class Learner:
         steps = step_weights(batch.actions.shape[1], self.device)  # [K+1]
         policy = categorical_kl(predicted.policy_logits, batch.target_policies) * batch.policy_mask  # [B, K+1]
         value = per_player_loss(
-            predicted.values, batch.target_values, self.value_support, self.scale_transform
+            predicted.values, batch.target_values, self.value_support, self.scale_transform, batch.value_mask
         )  # [B, K+1]
         reward = per_player_loss(
             predicted.rewards, batch.target_rewards, self.reward_support, self.scale_transform
@@ -240,9 +246,10 @@ class Learner:
         return LossTerms(*((loss * batch.weights).mean() for loss in per_sample))
 
     def priorities(self, predicted: Unroll, batch: TensorBatch) -> np.ndarray:
-        """float32[B]: sum over players of |predicted value at step 0 - its target|."""
+        """float32[B]: sum over the trained players of |predicted value at step 0 - its target|."""
         value = support_to_scalar(predicted.values[:, 0].detach(), self.value_support, self.scale_transform)  # [B, P]
-        return (value - batch.target_values[:, 0]).abs().sum(dim=-1).cpu().numpy().astype(np.float32)  # [B]
+        errors = (value - batch.target_values[:, 0]).abs() * batch.value_mask[:, 0]  # [B, P]
+        return errors.sum(dim=-1).cpu().numpy().astype(np.float32)  # [B]
 
     def state_dict(self) -> dict[str, Any]:
         """The optimizer's state and the step counter (the schedule is a function of the step); tensors,

@@ -65,7 +65,14 @@ class _GameRecord:
             root_values=np.stack(self.root_values).astype(np.float32),
             legal_masks=np.stack(self.legal_masks),
             terminal=self.timestep.terminal,
+            value_players=self._value_players(),
         )
+
+    def _value_players(self) -> np.ndarray | None:  # bool[P]: the searching seats, when some are random
+        if not self.random_seats:
+            return None
+        players = len(self.rewards[0])
+        return np.array([seat not in self.random_seats for seat in range(players)])
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,9 @@ class Trajectory:
     root_values: np.ndarray  # float32[T, P]: the search's root value vector at t
     legal_masks: np.ndarray  # bool[T, A]: the legal actions at t
     terminal: bool  # True when the game ended by its rules (False: cut at the move limit)
+    # bool[P]: the players whose value targets this game trains; None = all. A seat played at random has
+    # returns that are not those of the agent's play, so self-play leaves it out (its rewards still count).
+    value_players: np.ndarray | None = None
 
     @property
     def length(self) -> int:
@@ -87,6 +90,7 @@ class Batch:
     to_play: np.ndarray  # int64[B]: the player to move at step 0
     actions: np.ndarray  # int64[B, K]: the action taken at unroll step k (k = 0..K-1) into step k+1
     target_values: np.ndarray  # float32[B, K+1, P]: n-step per-player value targets (0 past the end)
+    value_mask: np.ndarray  # float32[B, K+1, P]: 1 where a value target is trained (always past the end)
     target_rewards: np.ndarray  # float32[B, K, P]: reward of the transition into step k+1 (0 past the end)
     target_policies: np.ndarray  # float32[B, K+1, A]: visit distributions (0 past the end)
     policy_mask: np.ndarray  # float32[B, K+1]: 1 where step k is a real decision of the game

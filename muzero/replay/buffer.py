@@ -11,13 +11,13 @@ Indices. `Batch.indices` holds position serials, i.e. `generation * capacity + s
 serial // capacity. `update_priorities` ignores a serial that is no longer live (its game was evicted and its
 slot possibly reused by a newer game), so late priority updates never land on the wrong position.
 
-Memory per position. Fixed per slot: to_play and action (int32, 4 + 4 bytes), reward and value-target
-vectors (4P + 4P bytes), the policy (4A bytes), game serial and step (8 + 4), the priority (8) and its
-sum-tree share (8 to 16 bytes). Observations are kept per game in the smallest dtype that holds them exactly,
-checked at add time: bool (1 byte per element) when every value is 0 or 1, uint8 (1 byte) for integers in
-0..255, else float32 (4 bytes); batches return float32. E.g. tic-tac-toe planes (2, 3, 3) take 18 bytes
-instead of 72, connect-four planes (2, 6, 7) 84 bytes instead of 336. `benchmarks/replay_memory.py`
-measures it.
+Memory per position. Fixed per slot: to_play and action (int32, 4 + 4 bytes), reward and value-target vectors
+(4P + 4P bytes), which players' value targets it trains (P bytes), the policy (4A bytes), game serial and step
+(8 + 4), the priority (8) and its sum-tree share (8 to 16 bytes). Observations are kept per game in the
+smallest dtype that holds them exactly, checked at add time: bool (1 byte per element) when every value is 0
+or 1, uint8 (1 byte) for integers in 0..255, else float32 (4 bytes); batches return float32. E.g. tic-tac-toe
+planes (2, 3, 3) take 18 bytes instead of 72, connect-four planes (2, 6, 7) 84 bytes instead of 336.
+`benchmarks/replay_memory.py` measures it.
 """
 
 from __future__ import annotations
@@ -30,13 +30,13 @@ import numpy as np
 from muzero.config import ReplayConfig
 from muzero.replay.augment import augment
 from muzero.replay.sum_tree import SumTree
-from muzero.replay.targets import gather_unroll_targets, value_targets
+from muzero.replay.targets import gather_unroll_targets, value_player_rows, value_targets
 from muzero.symmetry import Symmetry
 from muzero.types import Batch, Trajectory
 
 PRIORITY_EPSILON = 1e-6  # added to every priority so that no live position has probability 0
 OBSERVATION_DTYPES = (np.dtype(np.bool_), np.dtype(np.uint8), np.dtype(np.float32))  # code = position here
-STATE_FORMAT_VERSION = 1
+STATE_FORMAT_VERSION = 2  # 2: value_mask per position (a version-1 snapshot trains every value)
 
 
 def compact_observations(observations: np.ndarray) -> np.ndarray:
@@ -84,6 +84,7 @@ class ReplayBuffer:
         self._rewards = np.zeros((capacity, num_players), dtype=np.float32)  # [capacity, P]
         self._policies = np.zeros((capacity, num_actions), dtype=np.float32)  # [capacity, A]
         self._value_targets = np.zeros((capacity, num_players), dtype=np.float32)  # [capacity, P]
+        self._value_mask = np.zeros((capacity, num_players), dtype=np.bool_)  # [capacity, P]: trained values
         self._slot_game = np.zeros(capacity, dtype=np.int64)  # [capacity]: serial of the slot's game
         self._slot_step = np.zeros(capacity, dtype=np.int32)  # [capacity]: decision t within its game
         self._priorities = np.zeros(capacity, dtype=np.float64)  # [capacity]: 0 for empty slots
@@ -155,12 +156,13 @@ class ReplayBuffer:
         """Stores a finished game, evicting the oldest games as needed; priorities: float[T] or from errors.
 
         The default priority of decision t is `sum_i |root_values[t, i] - z[t, i]|` (z: the n-step value
-        target); every priority gets PRIORITY_EPSILON added.
+        target) over the game's value players; every priority gets PRIORITY_EPSILON added.
         """
         length = self._check_trajectory(trajectory)
         targets = value_targets(trajectory.rewards, trajectory.root_values, self.td_steps, self.discount)
+        value_players = value_player_rows(trajectory)  # bool[T, P]
         if priorities is None:
-            priorities = np.abs(trajectory.root_values - targets).sum(axis=1)  # [T]
+            priorities = (np.abs(trajectory.root_values - targets) * value_players).sum(axis=1)  # [T]
         position_priorities = self._checked_priorities(priorities, length)
         observations = compact_observations(trajectory.observations)
         evicted_slots = [np.zeros(0, dtype=np.int64)]
@@ -172,6 +174,7 @@ class ReplayBuffer:
         self._rewards[slots] = trajectory.rewards
         self._policies[slots] = trajectory.policies
         self._value_targets[slots] = targets
+        self._value_mask[slots] = value_players
         self._slot_game[slots] = self._total_games_added
         self._slot_step[slots] = np.arange(length)
         self._priorities[slots] = position_priorities
@@ -205,6 +208,7 @@ class ReplayBuffer:
             steps_left=steps_left,
             unroll_steps=self.unroll_steps,
             rng=rng,
+            value_players=self._value_mask,
         )
         batch = Batch(
             observations=self._gather_observations(slots),
@@ -253,7 +257,7 @@ class ReplayBuffer:
         serials = total_positions_added - num_positions + np.arange(num_positions)  # [num_positions]
         slots = serials % self.capacity
         for name, array in self._slot_arrays().items():
-            array[slots] = state[name]
+            array[slots] = True if name == "value_mask" and name not in state else state[name]  # version 1
         self._tree.set_all(self._tree_weights(self._priorities))
         offsets = dict.fromkeys(OBSERVATION_DTYPES, 0)
         first_game = total_games_added - num_games
@@ -294,6 +298,7 @@ class ReplayBuffer:
             "rewards": self._rewards,
             "policies": self._policies,
             "value_targets": self._value_targets,
+            "value_mask": self._value_mask,
             "slot_game": self._slot_game,
             "slot_step": self._slot_step,
             "priorities": self._priorities,
@@ -367,6 +372,12 @@ class ReplayBuffer:
         for name, shape in expected_shapes.items():
             actual = tuple(np.shape(getattr(trajectory, name)))
             _require(actual == shape, f"trajectory.{name} has shape {actual}, expected {shape}")
+        if trajectory.value_players is not None:
+            actual = tuple(np.shape(trajectory.value_players))
+            _require(
+                actual == (self.num_players,),
+                f"trajectory.value_players has shape {actual}, expected ({self.num_players},)",
+            )
         players_in_range = np.all((trajectory.to_play >= 0) & (trajectory.to_play < self.num_players))
         _require(bool(players_in_range), f"trajectory.to_play must be players 0..{self.num_players - 1}")
         actions_in_range = np.all((trajectory.actions >= 0) & (trajectory.actions < self.num_actions))
@@ -374,7 +385,7 @@ class ReplayBuffer:
         return length
 
     def _check_state(self, state: dict[str, np.ndarray]) -> tuple[int, int, int, int]:
-        _require(int(state["format_version"]) == STATE_FORMAT_VERSION, "unknown replay snapshot format")
+        _require(int(state["format_version"]) in (1, STATE_FORMAT_VERSION), "unknown replay snapshot format")
         settings = (self.num_actions, self.num_players, self.td_steps)
         snapshot_settings = tuple(state["settings"].tolist())
         snapshot_shape = tuple(state["observation_shape"].tolist())

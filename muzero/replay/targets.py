@@ -25,6 +25,7 @@ class UnrollTargets:
 
     actions: np.ndarray  # int64[(B,) K]: the action into step k+1 (uniformly random past the end)
     target_values: np.ndarray  # float32[(B,) K+1, P]: z[start+k], 0 past the end
+    value_mask: np.ndarray  # float32[(B,) K+1, P]: the game's value players within it, 1 past the end
     target_rewards: np.ndarray  # float32[(B,) K, P]: rewards[start+k], 0 past the end
     target_policies: np.ndarray  # float32[(B,) K+1, A]: policies[start+k], 0 past the end
     policy_mask: np.ndarray  # float32[(B,) K+1]: 1 where step k is a real decision (start+k < T)
@@ -66,6 +67,7 @@ def gather_unroll_targets(
     steps_left: np.ndarray,  # int[B]: decisions from the start row to the end of its game (T - start)
     unroll_steps: int,
     rng: np.random.Generator,
+    value_players: np.ndarray | None = None,  # bool[N, P]: whose value targets each row trains; None = all
 ) -> UnrollTargets:
     """Batched unroll targets from rows of per-position arrays in which each game occupies consecutive rows.
 
@@ -79,9 +81,13 @@ def gather_unroll_targets(
     transition_rows, in_game_transition = rows[:, :unroll_steps], in_game[:, :unroll_steps]  # [B, K]
     next_in_game = in_game[:, 1:]  # [B, K]: step k+1 is a real decision
     random_actions = rng.integers(0, num_actions, size=transition_rows.shape)  # [B, K]
+    value_mask = np.ones((*rows.shape, value_targets.shape[-1]), dtype=np.float32)  # [B, K+1, P]
+    if value_players is not None:  # past the end the absorbing zero is every player's value
+        value_mask = np.where(in_game[..., None], value_players[rows], 1).astype(np.float32)
     return UnrollTargets(
         actions=np.where(in_game_transition, actions[transition_rows], random_actions).astype(np.int64),
         target_values=np.where(in_game[..., None], value_targets[rows], 0).astype(np.float32),
+        value_mask=value_mask,
         target_rewards=np.where(in_game_transition[..., None], rewards[transition_rows], 0).astype(np.float32),
         target_policies=np.where(in_game[..., None], policies[rows], 0).astype(np.float32),
         policy_mask=in_game.astype(np.float32),
@@ -110,5 +116,13 @@ def unroll_targets(
         steps_left=np.array([trajectory.length - start]),
         unroll_steps=unroll_steps,
         rng=rng,
+        value_players=None if trajectory.value_players is None else value_player_rows(trajectory),
     )
     return UnrollTargets(**{name: array[0] for name, array in vars(batched).items()})
+
+
+def value_player_rows(trajectory: Trajectory) -> np.ndarray:  # bool[T, P]
+    """The game's `value_players` on every decision (all players when it names none)."""
+    players = trajectory.rewards.shape[1]
+    value_players = np.ones(players, bool) if trajectory.value_players is None else trajectory.value_players
+    return np.broadcast_to(np.asarray(value_players, dtype=bool), (trajectory.length, players))

@@ -33,6 +33,7 @@ def fixed_batch(seed: int = 0) -> Batch:
         to_play=rng.integers(0, P, B),
         actions=rng.integers(0, A, (B, K)),
         target_values=target_values,
+        value_mask=np.ones((B, K + 1, P), np.float32),
         target_rewards=rng.uniform(-1, 1, (B, K, P)).astype(np.float32) * next_player_mask[..., None],
         target_policies=target_policies,
         policy_mask=policy_mask,
@@ -87,6 +88,22 @@ def test_masked_steps_do_not_count_and_weights_scale_the_loss():
     losses = [make_learner(WITH_SUPPORTS).train_step(b).losses for b in (batch, changed, halved)]
     assert losses[0] == losses[1]
     assert losses[2]["total"] == pytest.approx(0.5 * losses[0]["total"], rel=1e-5)
+
+
+@pytest.mark.parametrize("network_config", [WITH_SUPPORTS, WITH_SCALARS], ids=["supports", "scalars"])
+def test_masked_value_targets_do_not_count(network_config):
+    batch = fixed_batch()
+    mask = np.ones_like(batch.value_mask)
+    mask[:, :, 1] = 0.0  # player 1's values of every position left out
+    masked = dataclasses.replace(batch, value_mask=mask)
+    other_targets = batch.target_values.copy()
+    other_targets[:, :, 1] = 5.0
+    changed = dataclasses.replace(masked, target_values=other_targets)
+    results = [make_learner(network_config).train_step(b) for b in (batch, masked, changed)]
+    assert results[1].losses == results[2].losses
+    np.testing.assert_array_equal(results[1].priorities, results[2].priorities)
+    assert results[1].losses["value"] < results[0].losses["value"]  # player 1's part is gone
+    assert results[1].losses["policy"] == results[0].losses["policy"]
 
 
 def test_learning_rate_schedule_by_hand():

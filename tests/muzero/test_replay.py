@@ -125,6 +125,39 @@ def test_buffer_batches_agree_with_unroll_targets_across_the_ring_boundary():
         assert batch.to_play[row] == TO_PLAY[start]
 
 
+def test_value_targets_of_players_a_game_leaves_out_are_masked_but_past_its_end():
+    game = Trajectory(**{**vars(make_trajectory([0, 1, 1, 2])), "value_players": np.array([True, False, True])})
+    z = value_targets(game.rewards, game.root_values, td_steps=2, discount=1.0)
+    targets = unroll_targets(game, z, start=2, unroll_steps=3, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(targets.value_mask, [[1, 0, 1], [1, 0, 1], [1, 1, 1], [1, 1, 1]])
+    everyone = unroll_targets(make_trajectory([0, 1, 1, 2]), z, start=2, unroll_steps=3, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(everyone.value_mask, 1)  # value_players None: every player trains
+    buffer = ReplayBuffer(7, (2,), 4, 3, unroll_steps=3, td_steps=2, priority_exponent=0.0)
+    buffer.add(numbered_game(0, 3, num_players=3))  # no value_players: all trained
+    buffer.add(Trajectory(**{**vars(game), "observations": numbered_game(1, 4).observations}))  # wraps the ring
+    batch = buffer.sample(200, np.random.default_rng(1))
+    for row, (game_id, start) in enumerate(batch.observations.astype(int)):
+        if game_id == 1:
+            expected = unroll_targets(game, z, start, 3, np.random.default_rng(0)).value_mask
+        np.testing.assert_array_equal(batch.value_mask[row], 1 if game_id == 0 else expected)
+    assert {0, 1} == set(batch.observations[:, 0].astype(int).tolist())
+
+
+def test_default_priorities_count_only_the_value_players():
+    buffer = ReplayBuffer(8, (2,), 4, 3, td_steps=2, discount=0.9)
+    game = make_trajectory(TO_PLAY, rewards=REWARDS, root_values=ROOT_VALUES)
+    buffer.add(Trajectory(**{**vars(game), "value_players": np.array([False, True, False])}))
+    z = value_targets(REWARDS, ROOT_VALUES, td_steps=2, discount=0.9)
+    expected = np.abs(ROOT_VALUES - z)[:, 1] + PRIORITY_EPSILON
+    np.testing.assert_allclose(buffer.state_dict()["priorities"], expected, rtol=1e-6)
+
+
+def test_a_value_players_vector_of_the_wrong_size_is_refused():
+    game = Trajectory(**{**vars(make_trajectory([0, 1])), "value_players": np.array([True, False])})
+    with pytest.raises(ValueError, match="value_players"):
+        ReplayBuffer(8, (2,), 4, 3).add(game)
+
+
 def test_eviction_drops_the_oldest_games_first():
     buffer = ReplayBuffer(10, (2,), 4, 2, unroll_steps=2, priority_exponent=0.0)  # uniform: all show up
     rng = np.random.default_rng(0)
@@ -257,6 +290,17 @@ def test_state_dict_round_trip_gives_identical_samples(tmp_path):
     buffer.add(next_game)
     from_file.add(next_game)
     assert_same_batches(buffer, from_file)
+
+
+def test_a_version_1_snapshot_without_value_masks_trains_every_value():
+    buffer = filled_buffer()
+    state = buffer.state_dict()
+    old = {name: array for name, array in state.items() if name != "value_mask"}
+    old["format_version"] = np.array(1)
+    restored = ReplayBuffer.from_config(ReplayConfig(capacity=40, td_steps=3), 0.95, (2, 3), 5, 3)
+    restored.load_state_dict(old)
+    assert_same_batches(buffer, restored)  # filled_buffer's games name no value players: all were trained
+    np.testing.assert_array_equal(restored.state_dict()["value_mask"], True)
 
 
 def test_a_snapshot_of_another_game_is_refused():

@@ -194,6 +194,15 @@ def test_random_seats_play_every_move_at_random_and_one_seat_always_searches():
     assert all(not record.random_seats for record in none)
 
 
+def test_a_random_seat_trains_no_value_targets():
+    records = two_moves_of_selfplay("selfplay.random_seat_probability=1.0")
+    for record in records:  # a trajectory of the two moves so far
+        (random_seat,) = record.random_seats
+        expected = [seat != random_seat for seat in range(2)]
+        np.testing.assert_array_equal(record.trajectory().value_players, expected)
+    assert all(record.trajectory().value_players is None for record in two_moves_of_selfplay())
+
+
 def test_gumbel_self_play_records_the_improved_policy_over_the_legal_moves():
     from muzero import components
     from muzero.selfplay import SelfPlay
