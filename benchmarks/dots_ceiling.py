@@ -11,8 +11,9 @@ expected boxes the decision gives up against the best one (the best edge's value
 both under best play afterwards). The expected boxes of the player are exactly the best value minus its
 expected total of those charges per game, and that estimate has much less spread than the boxes counted
 in the same games, so it can tell players apart that 100 games per seat cannot. The charges are also
-split by the position classes of `dots_tactics.py` (capture, safe, forced). Prints JSON lines and writes
-a JSON file.
+split by the position classes of `dots_tactics.py` (capture, safe, forced), and the safe positions by
+the safe edges left in them (1 to 5, 6 or more): how often the player hands a box over there, how often
+the best edge does, and what it gives up. Prints JSON lines and writes a JSON file.
 """
 
 from __future__ import annotations
@@ -26,14 +27,48 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from dots_tactics import classify, load_player
+from dots_tactics import classify, legal_edges, load_player
 
 from envs.dots_and_boxes.against_random import AgainstRandomTables, mask_of, solve
+from envs.dots_and_boxes.greedy import boxes_given_away_by
+from envs.dots_and_boxes.rules import sides_drawn
 from envs.opponents import opponent
 from muzero.config import GameConfig
 from muzero.evaluate import play_seats
 
 PLAYERS = 3
+SAFE_EDGE_BUCKETS = ("1", "2", "3", "4", "5", "6+")  # safe edges left in a position where one exists
+
+
+def safe_edges(state: Any) -> set[int]:
+    """The legal edges that hand no box over (the position's other edges make a 3-sided box)."""
+    sides = sides_drawn(state)
+    return {edge for edge in legal_edges(state) if boxes_given_away_by(state, edge, sides) == 0}
+
+
+class SafePositions:
+    """Decisions where a safe edge exists, by how many are left: how often the player hands a box over,
+    how often the best edge does, and the boxes the player gives up there."""
+
+    def __init__(self) -> None:
+        self.counts = {bucket: np.zeros(4) for bucket in SAFE_EDGE_BUCKETS}  # decisions, handed, best, charge
+
+    def record(self, safe: set[int], action: int, values: dict[int, float], charge: float) -> None:
+        best = max(values.values())
+        best_hands_over = all(values[edge] < best - 1e-6 for edge in safe)  # no safe edge is among the best
+        bucket = SAFE_EDGE_BUCKETS[min(len(safe), len(SAFE_EDGE_BUCKETS)) - 1]
+        self.counts[bucket] += (1.0, action not in safe, best_hands_over, charge)
+
+    def report(self, games: int) -> dict[str, dict[str, float]]:
+        return {
+            bucket: {
+                "decisions_per_game": round(decisions / games, 3),
+                "hands_over": round(handed / max(decisions, 1), 4),
+                "best_hands_over": round(best / max(decisions, 1), 4),
+                "boxes_given_up_per_game": round(charge / games, 4),
+            }
+            for bucket, (decisions, handed, best, charge) in self.counts.items()
+        }
 
 
 class RegretRecorder:
@@ -44,6 +79,7 @@ class RegretRecorder:
         self.per_game: dict[int, float] = defaultdict(float)
         self.per_class: dict[str, float] = defaultdict(float)
         self.decisions: dict[str, int] = defaultdict(int)
+        self.safe_positions = SafePositions()
 
     def act_many(self, envs: Sequence[Any]) -> list[int]:
         actions = self.player.act_many(envs)
@@ -55,6 +91,8 @@ class RegretRecorder:
             self.per_game[id(env)] += charge
             self.per_class[position_class] += charge
             self.decisions[position_class] += 1
+            if position_class == "safe":
+                self.safe_positions.record(safe_edges(state), int(action), values, charge)
         return actions
 
 
@@ -71,6 +109,7 @@ def seat_report(seat: int, recorder: RegretRecorder, returns: np.ndarray, games:
         "counted_boxes_standard_error": round(float(returns[:, seat].std(ddof=1) / np.sqrt(games)), 4),
         "boxes_given_up_per_game_by_class": {k: round(v / games, 4) for k, v in sorted(recorder.per_class.items())},
         "decisions_per_game_by_class": {k: round(v / games, 3) for k, v in sorted(recorder.decisions.items())},
+        "safe_positions_by_safe_edges_left": recorder.safe_positions.report(games),
     }
 
 

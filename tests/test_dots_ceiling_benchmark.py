@@ -56,3 +56,20 @@ def test_greedy_charges_estimate_its_exact_value_with_less_spread_than_counting(
     assert report["expected_boxes_standard_error"] < report["counted_boxes_standard_error"]
     given_up = sum(report["boxes_given_up_per_game_by_class"].values())
     assert np.isclose(report["best_expected_boxes"] - given_up, report["expected_boxes"], atol=1e-3)
+
+
+def test_safe_positions_split_the_safe_charges_and_greedy_never_hands_a_box_over() -> None:
+    tables = solve(2, 2, 3)
+    for player, seat in ((GreedyDotsAndBoxesPlayer(3), 2), (BestPlayer(tables), 0)):
+        report = seat_report(player, tables, seat=seat, games=100)
+        buckets = report["safe_positions_by_safe_edges_left"]
+        given_up = sum(bucket["boxes_given_up_per_game"] for bucket in buckets.values())
+        assert np.isclose(given_up, report["boxes_given_up_per_game_by_class"].get("safe", 0.0), atol=1e-3)
+        decisions = sum(bucket["decisions_per_game"] for bucket in buckets.values())
+        assert np.isclose(decisions, report["decisions_per_game_by_class"]["safe"], atol=1e-2)
+        if isinstance(player, GreedyDotsAndBoxesPlayer):
+            assert all(bucket["hands_over"] == 0 for bucket in buckets.values())  # greedy stays safe
+        else:  # the best player gives nothing up, and hands a box over at least where every best edge does
+            assert all(bucket["boxes_given_up_per_game"] == 0 for bucket in buckets.values())
+            assert all(bucket["hands_over"] >= bucket["best_hands_over"] for bucket in buckets.values())
+            assert any(bucket["best_hands_over"] > 0 for bucket in buckets.values())  # it happens on 2x2

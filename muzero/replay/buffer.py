@@ -140,10 +140,7 @@ class ReplayBuffer:
     @property
     def nbytes(self) -> int:
         """Bytes held by the buffer's arrays: the preallocated slots plus the live games' observations."""
-        fixed = sum(
-            array.nbytes for array in (self._to_play, self._actions, self._rewards, self._policies, self._value_targets)
-        )
-        fixed += self._slot_game.nbytes + self._slot_step.nbytes + self._priorities.nbytes + self._tree.nbytes
+        fixed = sum(array.nbytes for array in self._slot_arrays().values()) + self._tree.nbytes
         fixed += self._game_length.nbytes + self._game_observations.nbytes
         live_observations = (self._game_observations[record] for record in self._live_game_records())
         return int(fixed + sum(observations.nbytes for observations in live_observations))
