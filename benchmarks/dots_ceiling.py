@@ -27,23 +27,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from dots_tactics import classify, legal_edges, load_player
+from dots_tactics import classify, load_player, safe_edges
 
 from envs.dots_and_boxes.against_random import AgainstRandomTables, mask_of, solve
-from envs.dots_and_boxes.greedy import boxes_given_away_by
-from envs.dots_and_boxes.rules import sides_drawn
 from envs.opponents import opponent
 from muzero.config import GameConfig
 from muzero.evaluate import play_seats
 
 PLAYERS = 3
 SAFE_EDGE_BUCKETS = ("1", "2", "3", "4", "5", "6+")  # safe edges left in a position where one exists
-
-
-def safe_edges(state: Any) -> set[int]:
-    """The legal edges that hand no box over (the position's other edges make a 3-sided box)."""
-    sides = sides_drawn(state)
-    return {edge for edge in legal_edges(state) if boxes_given_away_by(state, edge, sides) == 0}
 
 
 class SafePositions:

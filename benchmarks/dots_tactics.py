@@ -55,15 +55,19 @@ def boxes_handed_over(state: DotsAndBoxesState, edge: int) -> int:
     return handed
 
 
+def safe_edges(state: DotsAndBoxesState) -> set[int]:
+    """The legal edges that hand no box over (every other legal edge makes a 3-sided box)."""
+    sides = sides_drawn(state)
+    return {edge for edge in legal_edges(state) if boxes_given_away_by(state, edge, sides) == 0}
+
+
 def classify(state: DotsAndBoxesState, action: int) -> dict[str, int]:
     """The counters one decision adds: its class, and whether the action did what the class asks."""
     legal = legal_edges(state)
     if any(boxes_completed_by(state, e) for e in legal):
         return {"capture": 1, "captured": int(boxes_completed_by(state, action) > 0)}
-    sides = sides_drawn(state)
-    given = {e: boxes_given_away_by(state, e, sides) for e in legal}
-    if min(given.values()) == 0:
-        return {"safe": 1, "stayed_safe": int(given[action] == 0)}
+    if safe := safe_edges(state):
+        return {"safe": 1, "stayed_safe": int(action in safe)}
     handed = {e: boxes_handed_over(state, e) for e in legal}
     return {"forced": 1, "fewest_handed_over": int(handed[action] == min(handed.values()))}
 

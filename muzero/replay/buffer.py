@@ -250,11 +250,13 @@ class ReplayBuffer:
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
         """Restores `state_dict()` contents, priorities and counters (into a buffer that can hold them)."""
         num_positions, num_games, total_games_added, total_positions_added = self._check_state(state)
+        if int(state["format_version"]) == 1:  # before value masks: every player's values were trained
+            state = {**state, "value_mask": np.ones((num_positions, self.num_players), dtype=np.bool_)}
         self._clear()
         serials = total_positions_added - num_positions + np.arange(num_positions)  # [num_positions]
         slots = serials % self.capacity
         for name, array in self._slot_arrays().items():
-            array[slots] = True if name == "value_mask" and name not in state else state[name]  # version 1
+            array[slots] = state[name]
         self._tree.set_all(self._tree_weights(self._priorities))
         offsets = dict.fromkeys(OBSERVATION_DTYPES, 0)
         first_game = total_games_added - num_games

@@ -116,7 +116,7 @@ def unroll_targets(
         steps_left=np.array([trajectory.length - start]),
         unroll_steps=unroll_steps,
         rng=rng,
-        value_players=None if trajectory.value_players is None else value_player_rows(trajectory),
+        value_players=value_player_rows(trajectory),
     )
     return UnrollTargets(**{name: array[0] for name, array in vars(batched).items()})
 
