@@ -15,6 +15,7 @@ benchmarks/results/selfplay_throughput.json. Run it on an idle machine:
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -26,6 +27,7 @@ import numpy as np
 from muzero import components
 from muzero.cli import experiment_config
 from muzero.config import ExperimentConfig
+from muzero.distributed.messages import DistributedSettings
 
 RESULTS = Path(__file__).parent / "results" / "selfplay_throughput.json"
 WARM_UP_SECONDS = 3.0
@@ -49,8 +51,9 @@ def synchronous_row(config: ExperimentConfig, seconds: float) -> dict:
     return {"mode": "synchronous", "workers": 0, "positions_per_second": positions / (time.perf_counter() - start)}
 
 
-def ray_row(config: ExperimentConfig, workers: int, seconds: float) -> dict:
-    """Positions per second of `workers` Ray workers, without and with the learner training beside them."""
+def ray_row(config: ExperimentConfig, workers: int, seconds: float, batches_per_request: int) -> dict:
+    """Positions per second of `workers` Ray workers, without and with the learner training beside them;
+    the learner fetches `batches_per_request` batches per call to the replay actor."""
     import ray
 
     from muzero.checkpoint import Counters
@@ -59,7 +62,10 @@ def ray_row(config: ExperimentConfig, workers: int, seconds: float) -> dict:
     shares = cpu_shares(ray.cluster_resources()["CPU"], workers)
     storage = StorageActor.options(num_cpus=0).remote(Counters())
     replay = ReplayActor.options(num_cpus=shares.light).remote(config, 0)
-    learner = LearnerActor.options(num_cpus=shares.heavy).remote(config, None, replay, storage, 10)
+    settings = DistributedSettings()
+    learner = LearnerActor.options(num_cpus=shares.heavy).remote(
+        config, None, replay, storage, settings.weights_interval, batches_per_request
+    )
     actors = [
         WorkerActor.options(num_cpus=shares.heavy).remote(config, index, index, storage, replay, 0)
         for index in range(workers)
@@ -77,6 +83,7 @@ def ray_row(config: ExperimentConfig, workers: int, seconds: float) -> dict:
     return {
         "mode": "ray",
         "workers": workers,
+        "batches_per_request": batches_per_request,
         "cpu_share_per_worker": shares.heavy,
         "positions_per_second": alone["positions_per_second"],
         "positions_per_second_with_learner": beside["positions_per_second"],
@@ -102,6 +109,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each timed phase")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="Ray worker counts to measure")
+    parser.add_argument(
+        "--batches-per-request",
+        type=int,
+        nargs="+",
+        default=[DistributedSettings().batches_per_request],
+        help="batches the learner fetches per call to the replay actor (several: one row each)",
+    )
     parser.add_argument("--game", default="tictactoe", help="a game with a preset")
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE", help="config override")
     parser.add_argument("--output", type=Path, default=RESULTS)
@@ -113,11 +127,12 @@ def main() -> None:
 
     ray.init(address="local", num_cpus=os.cpu_count(), include_dashboard=False, logging_level="WARNING")
     try:
-        for workers in args.workers:
-            row = ray_row(config, workers, args.seconds)
+        for workers, per_request in itertools.product(args.workers, args.batches_per_request):
+            row = ray_row(config, workers, args.seconds, per_request)
             rows.append(row)
             print(
-                f"ray, {workers} worker(s) at {row['cpu_share_per_worker']:.2f} CPU: "
+                f"ray, {workers} worker(s) at {row['cpu_share_per_worker']:.2f} CPU, {per_request} batch(es) "
+                "per replay request: "
                 f"{row['positions_per_second']:8,.0f} positions/s alone, "
                 f"{row['positions_per_second_with_learner']:8,.0f} with the learner training at "
                 f"{row['learner_steps_per_second_with_selfplay']:.1f} steps/s "

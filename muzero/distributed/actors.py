@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import uuid
 import warnings
+from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -65,16 +66,23 @@ class RemoteReplay:
 
 
 class RemoteBatchSource:
-    """Batches from the replay actor, one request ahead: the next sample is on its way during a step."""
+    """Batches from the replay actor, `per_request` to a call (a call costs both processes more than the
+    sampling), one request ahead: the next batches are on their way while the current ones are trained on."""
 
-    def __init__(self, replay: ray.actor.ActorHandle, batch_size: int) -> None:
-        self.replay, self.batch_size = replay, batch_size
+    def __init__(self, replay: ray.actor.ActorHandle, batch_size: int, per_request: int = 1) -> None:
+        self.replay, self.batch_size, self.per_request = replay, batch_size, per_request
         self.pending: ray.ObjectRef | None = None
+        self.ready: deque[Batch] = deque()
+
+    def _request(self) -> ray.ObjectRef:
+        return self.replay.sample_many.remote(self.batch_size, self.per_request)
 
     def next_batch(self) -> Batch:
-        current = self.pending if self.pending is not None else self.replay.sample.remote(self.batch_size)
-        self.pending = self.replay.sample.remote(self.batch_size)
-        return ray.get(current)
+        if not self.ready:
+            current = self.pending if self.pending is not None else self._request()
+            self.pending = self._request()
+            self.ready.extend(ray.get(current))
+        return self.ready.popleft()
 
     def update_priorities(self, indices: np.ndarray, priorities: np.ndarray) -> None:
         self.replay.update_priorities.remote(indices, priorities)
@@ -92,10 +100,18 @@ class ReplayActor(ReplayService):
 
 @ray.remote
 class LearnerActor(LearnerService):
-    def __init__(self, config: ExperimentConfig, checkpoint: Checkpoint | None, replay, storage, interval: int):
+    def __init__(
+        self,
+        config: ExperimentConfig,
+        checkpoint: Checkpoint | None,
+        replay,
+        storage,
+        interval: int,
+        batches_per_request: int = 1,
+    ):
         _one_torch_thread()
         _quiet_read_only_batches()
-        batches = RemoteBatchSource(replay, config.learner.batch_size)
+        batches = RemoteBatchSource(replay, config.learner.batch_size, batches_per_request)
         super().__init__(config, batches, RemoteStorage(storage), checkpoint, weights_interval=interval)
 
 
@@ -145,7 +161,7 @@ class RunActors:
             name=f"{self.prefix}-replay", num_cpus=self.shares.light, scheduling_strategy=here
         ).remote(config, config.run.seed + self.counters.training_step)
         self.learner = LearnerActor.options(name=f"{self.prefix}-learner", num_cpus=self.shares.heavy).remote(
-            config, checkpoint, self.replay, self.storage, settings.weights_interval
+            config, checkpoint, self.replay, self.storage, settings.weights_interval, settings.batches_per_request
         )
         self.generations = [0] * workers  # restarts of each worker; part of its name and seed
         self.workers = [self._new_worker(worker_id) for worker_id in range(workers)]

@@ -24,6 +24,7 @@ class DistributedSettings:
 
     chunk_seconds: float = 1.0  # longest a worker or learner call runs before it reports to the driver
     weights_interval: int = 10  # learner steps between weight pushes to the shared storage
+    batches_per_request: int = 8  # batches the learner fetches from the replay actor in one call
     weights_pull_games: int = 0  # finished games between a worker's weight pulls; 0 = selfplay.parallel_games
     evaluation_interval: int = 0  # learner steps between evaluations (at checkpoints); 0 = checkpoint_interval
     evaluation_games_per_seat: int = 10  # games per seat against each reference opponent; 0 = no evaluator

@@ -27,6 +27,10 @@ class ReplayService:
     def sample(self, batch_size: int) -> Batch:
         return self.buffer.sample(batch_size, self.rng)
 
+    def sample_many(self, batch_size: int, count: int) -> list[Batch]:
+        """`count` batches, as `count` calls of `sample` would draw them."""
+        return [self.buffer.sample(batch_size, self.rng) for _ in range(count)]
+
     def update_priorities(self, indices: np.ndarray, priorities: np.ndarray) -> None:
         self.buffer.update_priorities(indices, priorities)
 

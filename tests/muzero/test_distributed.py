@@ -208,6 +208,27 @@ def test_a_self_play_lead_keeps_the_workers_near_the_replay_ratio(ray_cluster, t
     assert 80 <= result.counters.positions_played <= 80 + 30 + 2 * 200
 
 
+def test_the_learner_gets_its_batches_several_to_a_replay_request_in_the_order_sampled(ray_cluster, tmp_path):
+    from muzero.distributed.actors import RemoteBatchSource, ReplayActor
+
+    config = tiny_config("tictactoe")
+    storage, local = SharedStorage(Counters()), ReplayService(config, seed=5)
+    LearnerService(config, LocalBatchSource(local.buffer, 16, np.random.default_rng(0)), storage)
+    play_until_games_finish(started_worker(config, storage, local))
+    save_replay_snapshot(local.buffer, tmp_path)
+    remote = ReplayActor.options(num_cpus=0).remote(config, 5)  # the same seed, the same games
+    assert ray_cluster.get(remote.load.remote(str(tmp_path)))
+    source = RemoteBatchSource(remote, 8, per_request=3)
+    received = [source.next_batch() for _ in range(7)]  # 3 calls' worth, one more on its way
+    expected = local.sample_many(8, 7)  # as many single samples would draw them
+    for got, want in zip(received, expected, strict=True):
+        np.testing.assert_array_equal(got.indices, want.indices)
+        np.testing.assert_array_equal(got.observations, want.observations)
+        np.testing.assert_array_equal(got.target_policies, want.target_policies)
+    assert len(source.ready) == 2
+    ray_cluster.kill(remote)
+
+
 @pytest.mark.slow
 def test_distributed_run_checkpoints_counts_and_replaces_a_killed_worker(first_run):
     result, snapshots = first_run

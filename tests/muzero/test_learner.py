@@ -139,6 +139,24 @@ def test_state_dict_round_trip_continues_identically(optimizer):
     assert original_losses == resumed_losses
 
 
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_fused_optimizer_steps_as_the_per_parameter_loop_does_and_stays_fused_after_loading(optimizer):
+    config = dataclasses.replace(FAST, optimizer=optimizer, weight_decay=1e-4)
+    batch = fixed_batch()
+    fused, loop = make_learner(WITH_SUPPORTS, config), make_learner(WITH_SUPPORTS, config)
+    assert fused.fused and all(group["fused"] for group in fused.optimizer.param_groups)
+    for group in loop.optimizer.param_groups:  # what torch runs on the CPU unless asked
+        group["fused"] = None
+    for _ in range(5):
+        fused_losses, loop_losses = fused.train_step(batch).losses, loop.train_step(batch).losses
+    assert fused_losses == pytest.approx(loop_losses, rel=1e-4)
+    for a, b in zip(fused.network.parameters(), loop.network.parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+    resumed = make_learner(WITH_SUPPORTS, config)
+    resumed.load_state_dict(loop.state_dict())  # saved without fused kernels
+    assert all(group["fused"] for group in resumed.optimizer.param_groups)
+
+
 def test_mismatched_network_and_unknown_optimizer_are_value_errors():
     network = build_network(WITH_SUPPORTS, OBSERVATION_SHAPE, A, P)
     with pytest.raises(ValueError, match="built for"):

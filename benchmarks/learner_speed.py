@@ -1,0 +1,122 @@
+"""Learner speed: optimisation steps per second of the presets' networks, torch on one thread, with the
+fused optimizer kernels the learner uses against torch's per-parameter loop, in the same run.
+
+Each game's buffer is filled by self-play of a fresh network (8 simulations: the data's content does not
+change the cost of a step), then the two optimizers take turns, each timed for `--seconds` twice, on the
+same batches. Prints a table with the ratio and writes benchmarks/results/learner_speed.json.
+
+    python benchmarks/learner_speed.py [--seconds 10] [--game dots_and_boxes --set game.players=3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from muzero import components
+from muzero.cli import experiment_config
+from muzero.config import ExperimentConfig
+from muzero.learner import Learner
+from muzero.replay import ReplayBuffer
+from muzero.selfplay import SelfPlay
+from muzero.types import Batch
+
+RESULTS = Path(__file__).parent / "results" / "learner_speed.json"
+DEFAULT_GAMES = {"tictactoe": [], "connect4": [], "dots_and_boxes": ["game.players=3"]}
+FILL_SIMULATIONS = 8
+BATCHES = 64  # distinct batches cycled through while timing
+
+
+def filled_buffer(config: ExperimentConfig) -> ReplayBuffer:
+    """A buffer holding at least `run.min_replay_positions` positions of self-play by a fresh network."""
+    make_game = components.game_factory(config.game)
+    spec = components.game_spec(make_game())
+    fill_config = replace(config, search=replace(config.search, num_simulations=FILL_SIMULATIONS))
+    model = components.build_inference_model(fill_config, components.build_network(fill_config, spec))
+    selfplay = SelfPlay(make_game, model, fill_config.search, fill_config.selfplay, np.random.default_rng(0))
+    buffer = components.build_buffer(config, spec)
+    while buffer.num_positions < config.run.min_replay_positions:
+        for trajectory in selfplay.play_move(0).finished:
+            buffer.add(trajectory)
+    return buffer
+
+
+def steps_per_second(learner: Learner, batches: list[Batch], seconds: float) -> float:
+    for batch in batches[:5]:  # warm-up
+        learner.train_step(batch)
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        learner.train_step(batches[steps % len(batches)])
+        steps += 1
+    return steps / (time.perf_counter() - start)
+
+
+def unfused(learner: Learner) -> Learner:
+    """The same learner with torch's per-parameter optimizer loop (what torch picks on CPU by default)."""
+    learner.fused = None
+    for group in learner.optimizer.param_groups:
+        group["fused"] = None
+    return learner
+
+
+def game_row(game: str, settings: list[str], seconds: float) -> dict:
+    config = experiment_config(game, None, settings)
+    spec = components.game_spec(components.game_factory(config.game)())
+    buffer = filled_buffer(config)
+    rng = np.random.default_rng(1)
+    batches = [buffer.sample(config.learner.batch_size, rng) for _ in range(BATCHES)]
+    learners = {
+        "fused": components.build_learner(config, components.build_network(config, spec), spec),
+        "loop": unfused(components.build_learner(config, components.build_network(config, spec), spec)),
+    }
+    rates: dict[str, list[float]] = {name: [] for name in learners}
+    for _ in range(2):
+        for name, learner in learners.items():
+            rates[name].append(steps_per_second(learner, batches, seconds))
+    fused, loop = max(rates["fused"]), max(rates["loop"])
+    return {
+        "game": game,
+        "settings": settings,
+        "network": config.network.kind,
+        "batch_size": config.learner.batch_size,
+        "unroll_steps": config.replay.unroll_steps,
+        "steps_per_second_fused": round(fused, 1),
+        "steps_per_second_loop": round(loop, 1),
+        "ratio": round(fused / loop, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each timed phase")
+    parser.add_argument("--game", help="one game with a preset (default: tic-tac-toe, connect four, dots 3p)")
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE", help="config override")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    games = {args.game: args.set} if args.game else DEFAULT_GAMES
+    rows = []
+    print("| game | network | batch, unroll | steps/s fused | steps/s loop | ratio |")
+    print("|---|---|---|---|---|---|")
+    for game, settings in games.items():
+        row = game_row(game, settings, args.seconds)
+        rows.append(row)
+        print(
+            f"| {game} {' '.join(settings)} | {row['network']} | {row['batch_size']}, {row['unroll_steps']} "
+            f"| {row['steps_per_second_fused']} | {row['steps_per_second_loop']} | {row['ratio']}x |",
+            flush=True,
+        )
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    machine = {"processor": platform.processor() or platform.machine(), "torch": torch.__version__}
+    args.output.write_text(json.dumps({"machine": machine, "seconds": args.seconds, "rows": rows}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
