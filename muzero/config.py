@@ -63,6 +63,9 @@ class ReplayConfig:
     priority_exponent: float = 1.0  # alpha of prioritised sampling; 0 = uniform (paper: 1)
     importance_exponent: float = 1.0  # beta of the importance weights (paper: 1)
     augment_symmetries: bool = True  # sample positions under random symmetries the game declares (AlphaGo Zero)
+    # a player's value target ends at its own next random move (selfplay.random_move_probability, random
+    # openings) with the search's root value there: the return after it is not that of the agent's play
+    bootstrap_at_random_moves: bool = True
 
 
 @dataclass(frozen=True)

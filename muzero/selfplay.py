@@ -53,6 +53,7 @@ class _GameRecord:
     policies: list[np.ndarray] = field(default_factory=list)
     root_values: list[np.ndarray] = field(default_factory=list)
     legal_masks: list[np.ndarray] = field(default_factory=list)
+    random_moves: list[bool] = field(default_factory=list)  # the move was random, not the search's choice
     random_seats: frozenset[int] = frozenset()  # seats whose every move is uniformly random in this game
 
     def trajectory(self) -> Trajectory:
@@ -66,6 +67,7 @@ class _GameRecord:
             legal_masks=np.stack(self.legal_masks),
             terminal=self.timestep.terminal,
             value_players=self._value_players(),
+            random_moves=np.array(self.random_moves, dtype=bool),
         )
 
     def _value_players(self) -> np.ndarray | None:  # bool[P]: the searching seats, when some are random
@@ -119,17 +121,20 @@ class SelfPlay:
             np.stack([t.legal_mask for t in timesteps]),
         )
         output = search(roots, self.model.recurrent_inference, self.params, self.rng)
-        actions = self._choose_actions(output, training_step)
+        actions, random_moves = self._choose_actions(output, training_step)
         finished = []
         for index, record in enumerate(self.records):
             self._record_move(record, int(actions[index]), output.policy[index], output.root_values[index])
+            record.random_moves.append(bool(random_moves[index]))
             if record.timestep.terminal or len(record.actions) >= self.config.max_moves:
                 finished.append(record.trajectory())
                 self.records[index] = self._new_record(record.game)
         return MoveStats(positions=len(self.records), finished=finished)
 
-    def _choose_actions(self, output: SearchOutput, training_step: int) -> np.ndarray:
-        """Gumbel: the search's choice (its root noise explores). PUCT: visits sampled at the scheduled
+    def _choose_actions(self, output: SearchOutput, training_step: int) -> tuple[np.ndarray, np.ndarray]:
+        """(int64[B] actions, bool[B] where a random move replaced the search's choice by another).
+
+        Gumbel: the search's choice (its root noise explores). PUCT: visits sampled at the scheduled
         temperature, greedy after `temperature_moves`. Then the random opening moves replace the first ones,
         each later move is replaced with probability `random_move_probability`, and every move of a random
         seat is replaced."""
@@ -144,10 +149,11 @@ class SelfPlay:
         if self.config.random_move_probability > 0:
             explored = self.rng.random(len(actions)) < self.config.random_move_probability
         random_seat = np.array([record.timestep.to_play in record.random_seats for record in self.records])
+        searched = actions.copy()  # int64[B]
         for index in np.flatnonzero(opening | explored | random_seat):
             legal = np.flatnonzero(self.records[index].timestep.legal_mask)
             actions[index] = self.rng.choice(legal)
-        return actions
+        return actions, actions != searched
 
     @staticmethod
     def _record_move(record: _GameRecord, action: int, policy: np.ndarray, root_value: np.ndarray) -> None:

@@ -76,6 +76,9 @@ class Trajectory:
     # bool[P]: the players whose value targets this game trains; None = all. A seat played at random has
     # returns that are not those of the agent's play, so self-play leaves it out (its rewards still count).
     value_players: np.ndarray | None = None
+    # bool[T]: moves drawn at random (exploration, random openings, random seats) that differ from the search's
+    # choice; None = none. A player's value target ends at its own next such move (replay.bootstrap_at_random_moves).
+    random_moves: np.ndarray | None = None
 
     @property
     def length(self) -> int:

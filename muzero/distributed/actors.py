@@ -56,13 +56,22 @@ class RemoteStorage:
 
 
 class RemoteReplay:
-    """The replay actor behind the `TrajectorySink` protocol: a push returns once the games are stored."""
+    """The replay actor behind the `TrajectorySink` protocol. A push returns once the previous one is stored
+    (the worker plays on while the replay actor, busy sampling for the learner, takes the games); `flush`
+    returns once every push is. A failed push raises at the next push or flush."""
 
     def __init__(self, replay: ray.actor.ActorHandle) -> None:
         self.replay = replay
+        self.pending: ray.ObjectRef | None = None
 
     def add_many(self, trajectories: list[Trajectory]) -> None:
-        ray.get(self.replay.add_many.remote(trajectories))
+        self.flush()
+        self.pending = self.replay.add_many.remote(trajectories)
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            ray.get(pending)
 
 
 class RemoteBatchSource:

@@ -24,6 +24,9 @@ class ReplayService:
         for trajectory in trajectories:
             self.buffer.add(trajectory)
 
+    def flush(self) -> None:
+        """Nothing to wait for: games are stored as they arrive."""
+
     def sample(self, batch_size: int) -> Batch:
         return self.buffer.sample(batch_size, self.rng)
 

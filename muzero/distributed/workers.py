@@ -24,6 +24,8 @@ class WeightsSource(Protocol):
 class TrajectorySink(Protocol):
     def add_many(self, trajectories: list[Trajectory]) -> None: ...
 
+    def flush(self) -> None: ...  # returns once every game pushed so far is stored
+
 
 class SelfPlayWorker:
     """Plays `selfplay.parallel_games` games at once; pulls weights every `pull_games` finished games."""
@@ -59,7 +61,8 @@ class SelfPlayWorker:
         return True
 
     def play(self, seconds: float) -> SelfPlayReport:
-        """Plays moves for about `seconds` (at least one move once it has weights), pushing finished games."""
+        """Plays moves for about `seconds` (at least one move once it has weights), pushing finished games;
+        they are all stored when it returns."""
         deadline = time.monotonic() + seconds
         games = positions = 0
         while self.weights_step < 0 and not self.pull_weights():
@@ -76,4 +79,5 @@ class SelfPlayWorker:
                 self.games_since_pull = 0
                 self.pull_weights()
             if time.monotonic() >= deadline:
+                self.replay.flush()  # the games reported are in the buffer
                 return SelfPlayReport(self.worker_id, games, positions, self.weights_step)

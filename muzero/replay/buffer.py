@@ -30,7 +30,7 @@ import numpy as np
 from muzero.config import ReplayConfig
 from muzero.replay.augment import augment
 from muzero.replay.sum_tree import SumTree
-from muzero.replay.targets import gather_unroll_targets, value_player_rows, value_targets
+from muzero.replay.targets import gather_unroll_targets, own_random_moves, value_player_rows, value_targets
 from muzero.symmetry import Symmetry
 from muzero.types import Batch, Trajectory
 
@@ -65,6 +65,7 @@ class ReplayBuffer:
         priority_exponent: float = 1.0,
         importance_exponent: float = 1.0,
         symmetries: tuple[Symmetry, ...] = (),
+        bootstrap_at_random_moves: bool = True,
     ) -> None:
         _require(capacity >= 1, f"capacity must be at least 1 position, got {capacity}")
         _require(num_actions >= 1 and num_players >= 1, "num_actions and num_players must be at least 1")
@@ -78,6 +79,7 @@ class ReplayBuffer:
         self.priority_exponent = float(priority_exponent)  # alpha
         self.importance_exponent = float(importance_exponent)  # beta
         self.symmetries = tuple(symmetries)  # each sampled position is mapped by a random one (none: as stored)
+        self.bootstrap_at_random_moves = bootstrap_at_random_moves  # value targets end at own random moves
         # Position slots (slot = serial % capacity).
         self._to_play = np.zeros(capacity, dtype=np.int32)  # [capacity]
         self._actions = np.zeros(capacity, dtype=np.int32)  # [capacity]
@@ -116,6 +118,7 @@ class ReplayBuffer:
             priority_exponent=config.priority_exponent,
             importance_exponent=config.importance_exponent,
             symmetries=symmetries if config.augment_symmetries else (),
+            bootstrap_at_random_moves=config.bootstrap_at_random_moves,
         )
 
     @property
@@ -156,7 +159,8 @@ class ReplayBuffer:
         target) over the game's value players; every priority gets PRIORITY_EPSILON added.
         """
         length = self._check_trajectory(trajectory)
-        targets = value_targets(trajectory.rewards, trajectory.root_values, self.td_steps, self.discount)
+        cuts = own_random_moves(trajectory) if self.bootstrap_at_random_moves else None  # bool[T, P] or None
+        targets = value_targets(trajectory.rewards, trajectory.root_values, self.td_steps, self.discount, cuts)
         value_players = value_player_rows(trajectory)  # bool[T, P]
         if priorities is None:
             priorities = (np.abs(trajectory.root_values - targets) * value_players).sum(axis=1)  # [T]
@@ -377,6 +381,9 @@ class ReplayBuffer:
                 actual == (self.num_players,),
                 f"trajectory.value_players has shape {actual}, expected ({self.num_players},)",
             )
+        if trajectory.random_moves is not None:
+            actual = tuple(np.shape(trajectory.random_moves))
+            _require(actual == (length,), f"trajectory.random_moves has shape {actual}, expected ({length},)")
         players_in_range = np.all((trajectory.to_play >= 0) & (trajectory.to_play < self.num_players))
         _require(bool(players_in_range), f"trajectory.to_play must be players 0..{self.num_players - 1}")
         actions_in_range = np.all((trajectory.actions >= 0) & (trajectory.actions < self.num_actions))

@@ -38,8 +38,11 @@ def value_targets(
     root_values: np.ndarray,  # float32[T, P]
     td_steps: int,
     discount: float,
+    cuts: np.ndarray | None = None,  # bool[T, P]: where each player's return stops and bootstraps
 ) -> np.ndarray:  # float32[T, P]
-    """Per-player n-step returns `z[t] = sum_{j<n} discount^j rewards[t+j] + discount^n root_values[t+n]`.
+    """Per-player n-step returns `z[t] = sum_{j<h} discount^j rewards[t+j] + discount^h root_values[t+h]`,
+    with h = n, or less where `cuts` stops a player's return sooner: at the first c >= t with cuts[c, p],
+    h = c - t (so z[c] is the root value at c itself).
 
     Terms with an index past the end (>= T) are dropped: the game is absorbing after its last decision.
     Runs in O(T * min(n, T)) vectorised over t and the players.
@@ -49,12 +52,36 @@ def value_targets(
     if rewards.shape != root_values.shape or rewards.ndim != 2:
         raise ValueError(f"rewards {rewards.shape} and root_values {root_values.shape} must both be [T, P]")
     length = rewards.shape[0]
+    steps = np.arange(length)[:, None]  # [T, 1]
+    horizon = np.minimum(steps + td_steps, length) if cuts is None else _cut_horizon(cuts, td_steps)  # [T, P]
+    horizon = np.broadcast_to(horizon, rewards.shape)
     returns = np.zeros(rewards.shape, dtype=np.float64)  # [T, P]
-    for step in range(min(td_steps, length)):  # reward j steps ahead, for every t with t + j < T
-        returns[: length - step] += discount**step * rewards[step:].astype(np.float64)
-    if td_steps < length:  # bootstrap only where t + n < T
-        returns[: length - td_steps] += discount**td_steps * root_values[td_steps:].astype(np.float64)
+    for step in range(min(td_steps, length)):  # reward j steps ahead, for every t with t + j < horizon
+        counted = steps[: length - step] + step < horizon[: length - step]  # [T - j, P]
+        returns[: length - step] += np.where(counted, discount**step * rewards[step:].astype(np.float64), 0.0)
+    bootstrapped = horizon < length  # [T, P]
+    rows, players = np.nonzero(bootstrapped)
+    returns[rows, players] += discount ** (horizon[rows, players] - rows) * root_values[horizon[rows, players], players]
     return returns.astype(np.float32)
+
+
+def _cut_horizon(cuts: np.ndarray, td_steps: int) -> np.ndarray:  # int64[T, P]
+    """The index each return stops at: the first cut at or after t, t + n, or T (no bootstrap)."""
+    length = cuts.shape[0]
+    next_cut = np.full(cuts.shape, length, dtype=np.int64)  # [T, P]
+    upcoming = np.full(cuts.shape[1], length, dtype=np.int64)  # [P]
+    for t in range(length - 1, -1, -1):
+        upcoming = np.where(cuts[t], t, upcoming)
+        next_cut[t] = upcoming
+    return np.minimum(next_cut, np.minimum(np.arange(length)[:, None] + td_steps, length))
+
+
+def own_random_moves(trajectory: Trajectory) -> np.ndarray | None:  # bool[T, P]
+    """Where each player's own move was drawn at random instead of the search's choice; None when none was."""
+    if trajectory.random_moves is None or not trajectory.random_moves.any():
+        return None
+    players = np.arange(trajectory.rewards.shape[1])
+    return trajectory.random_moves[:, None] & (trajectory.to_play[:, None] == players)
 
 
 def gather_unroll_targets(

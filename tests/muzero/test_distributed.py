@@ -229,6 +229,30 @@ def test_the_learner_gets_its_batches_several_to_a_replay_request_in_the_order_s
     ray_cluster.kill(remote)
 
 
+def test_a_worker_plays_on_while_its_last_push_is_stored_and_every_game_is_stored_when_play_returns(ray_cluster):
+    from muzero.distributed.actors import RemoteReplay, ReplayActor
+
+    config = tiny_config("tictactoe")
+    storage, local = SharedStorage(Counters()), ReplayService(config, seed=0)
+    LearnerService(config, LocalBatchSource(local.buffer, 16, np.random.default_rng(0)), storage)
+    remote = ReplayActor.options(num_cpus=0).remote(config, 0)
+    replay = RemoteReplay(remote)
+    worker = started_worker(config, storage, replay)
+    games = sum(worker.play(seconds=0.2).games for _ in range(3))
+    assert replay.pending is None and games > 0
+    assert ray_cluster.get(remote.fill.remote()).num_games == games
+    first = [worker.selfplay.play_move(0) for _ in range(20)]
+    finished = [t for stats in first for t in stats.finished]
+    busy = remote.sample_many.remote(16, 5000)  # the replay actor samples for a while
+    replay.add_many(finished[:1])
+    not_stored = ray_cluster.wait([busy, replay.pending], num_returns=2, timeout=0)[1]
+    assert len(not_stored) == 2  # the push returned while the actor was still sampling
+    replay.add_many(finished[1:])  # waits for the first push
+    replay.flush()
+    assert ray_cluster.get(remote.fill.remote()).num_games == games + len(finished)
+    ray_cluster.kill(remote)
+
+
 @pytest.mark.slow
 def test_distributed_run_checkpoints_counts_and_replaces_a_killed_worker(first_run):
     result, snapshots = first_run

@@ -5,6 +5,7 @@ import pytest
 
 from muzero.config import ReplayConfig
 from muzero.replay import PRIORITY_EPSILON, ReplayBuffer, SumTree, unroll_targets, value_targets
+from muzero.replay.targets import own_random_moves
 from muzero.types import Batch, Trajectory
 
 # A 3-player game of 4 decisions: player 1 completes a box at t=1 and moves again at t=2 (an extra turn);
@@ -70,6 +71,42 @@ def test_value_targets_with_long_horizon_are_discounted_outcomes():
     z = value_targets(REWARDS, ROOT_VALUES, td_steps=100, discount=0.9)
     expected = [[0.405, 0.9, 1.458], [0.45, 1, 1.62], [0.5, 0, 1.8], [0, 0, 2]]  # z[t] = r[t] + 0.9 z[t+1]
     np.testing.assert_allclose(z, expected, rtol=1e-6)
+
+
+def test_a_players_value_target_ends_at_its_own_random_move_with_the_root_value_there():
+    # Player 1's extra turn at t=2 was a random move: its return stops there; the others' go on.
+    game = Trajectory(
+        **{
+            **vars(make_trajectory(TO_PLAY, rewards=REWARDS, root_values=ROOT_VALUES)),
+            "random_moves": np.array([False, False, True, False]),
+        }
+    )
+    cuts = own_random_moves(game)
+    np.testing.assert_array_equal(cuts, [[0, 0, 0], [0, 0, 0], [0, 1, 0], [0, 0, 0]])
+    z = value_targets(REWARDS, ROOT_VALUES, td_steps=100, discount=0.9, cuts=cuts)
+    expected = [
+        [0.405, 0.9 * 1 + 0.81 * 0.8, 1.458],  # player 1: r[0] + 0.9 r[1] + 0.81 v[2]
+        [0.45, 1 + 0.9 * 0.8, 1.62],
+        [0.5, 0.8, 1.8],  # at the random move itself: its root value
+        [0, 0, 2],  # after it: the plain return
+    ]
+    np.testing.assert_allclose(z, expected, rtol=1e-6)
+    two_steps = value_targets(REWARDS, ROOT_VALUES, td_steps=2, discount=0.9, cuts=cuts)
+    expected_two = value_targets(REWARDS, ROOT_VALUES, td_steps=2, discount=0.9)
+    expected_two[1, 1], expected_two[2, 1] = 1 + 0.9 * 0.8, 0.8  # t=0 reaches t=2 with 2 steps anyway
+    np.testing.assert_allclose(two_steps, expected_two, rtol=1e-6)
+    assert own_random_moves(make_trajectory(TO_PLAY)) is None  # none recorded
+    buffers = {
+        on: ReplayBuffer(4, (2,), 4, 3, unroll_steps=1, td_steps=100, discount=0.9, bootstrap_at_random_moves=on)
+        for on in (True, False)
+    }
+    numbered = Trajectory(**{**vars(game), "observations": numbered_game(0, 4).observations})
+    for on, buffer in buffers.items():
+        buffer.add(numbered)
+        batch = buffer.sample(64, np.random.default_rng(0))
+        plain = value_targets(REWARDS, ROOT_VALUES, td_steps=100, discount=0.9)
+        for row, (_, start) in enumerate(batch.observations.astype(int)):
+            np.testing.assert_allclose(batch.target_values[row, 0], (z if on else plain)[start], rtol=1e-6)
 
 
 def test_unroll_at_the_end_of_a_game_is_absorbing():

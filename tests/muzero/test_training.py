@@ -180,6 +180,16 @@ def test_random_move_probability_replaces_searched_moves_all_through_the_game():
     assert 5 < sum(first != searched[0][0] for first, _ in half) < 59  # about 7 in 16 games leave the line
 
 
+def test_a_random_move_is_marked_where_it_is_not_the_searched_move():
+    line = first_two_moves()[0]
+    records = two_moves_of_selfplay("selfplay.random_move_probability=1.0")
+    marks = [record.trajectory().random_moves for record in records]
+    assert [mark[0] for mark in marks] == [record.actions[0] != line[0] for record in records]
+    assert 0 < sum(mark[0] for mark in marks) < len(records)  # 1 in 9 random first moves is the searched one
+    assert all(mark.dtype == bool and mark.shape == (2,) for mark in marks)
+    assert not any(record.trajectory().random_moves.any() for record in two_moves_of_selfplay())
+
+
 def test_random_seats_play_every_move_at_random_and_one_seat_always_searches():
     line = first_two_moves()[0]
     records = two_moves_of_selfplay("selfplay.random_seat_probability=1.0")
