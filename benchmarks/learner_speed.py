@@ -2,10 +2,12 @@
 fused optimizer kernels the learner uses against torch's per-parameter loop, in the same run.
 
 Each game's buffer is filled by self-play of a fresh network (8 simulations: the data's content does not
-change the cost of a step), then the two optimizers take turns, each timed for `--seconds` twice, on the
-same batches. Prints a table with the ratio and writes benchmarks/results/learner_speed.json.
+change the cost of a step), then the two optimizers take turns, each timed for `--seconds` in each of
+`--rounds` rounds on the same batches (the median is reported: a shared machine's speed drifts), and the
+optimizer's own step (`optimizer.step()` alone) is timed the same way. Prints a table with the ratios and
+writes benchmarks/results/learner_speed.json.
 
-    python benchmarks/learner_speed.py [--seconds 10] [--game dots_and_boxes --set game.players=3]
+    python benchmarks/learner_speed.py [--seconds 5] [--rounds 4] [--game dots_and_boxes --set game.players=3]
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import statistics
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -58,6 +61,15 @@ def steps_per_second(learner: Learner, batches: list[Batch], seconds: float) -> 
     return steps / (time.perf_counter() - start)
 
 
+def optimizer_step_ms(learner: Learner, seconds: float) -> float:
+    """Milliseconds of one `optimizer.step()` on the gradients of the last training step."""
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        learner.optimizer.step()
+        steps += 1
+    return 1000 * (time.perf_counter() - start) / steps
+
+
 def unfused(learner: Learner) -> Learner:
     """The same learner with torch's per-parameter optimizer loop (what torch picks on CPU by default)."""
     learner.fused = None
@@ -66,7 +78,7 @@ def unfused(learner: Learner) -> Learner:
     return learner
 
 
-def game_row(game: str, settings: list[str], seconds: float) -> dict:
+def game_row(game: str, settings: list[str], seconds: float, rounds: int) -> dict:
     config = experiment_config(game, None, settings)
     spec = components.game_spec(components.game_factory(config.game)())
     buffer = filled_buffer(config)
@@ -77,10 +89,15 @@ def game_row(game: str, settings: list[str], seconds: float) -> dict:
         "loop": unfused(components.build_learner(config, components.build_network(config, spec), spec)),
     }
     rates: dict[str, list[float]] = {name: [] for name in learners}
-    for _ in range(2):
+    optimizer_ms: dict[str, list[float]] = {name: [] for name in learners}
+    for _ in range(rounds):
         for name, learner in learners.items():
             rates[name].append(steps_per_second(learner, batches, seconds))
-    fused, loop = max(rates["fused"]), max(rates["loop"])
+            for parameter in learner.network.parameters():  # gradients to step on (set_to_none cleared them)
+                parameter.grad = torch.full_like(parameter, 1e-3)
+            optimizer_ms[name].append(optimizer_step_ms(learner, seconds / 4))
+    fused, loop = statistics.median(rates["fused"]), statistics.median(rates["loop"])
+    fused_ms, loop_ms = statistics.median(optimizer_ms["fused"]), statistics.median(optimizer_ms["loop"])
     return {
         "game": game,
         "settings": settings,
@@ -90,12 +107,17 @@ def game_row(game: str, settings: list[str], seconds: float) -> dict:
         "steps_per_second_fused": round(fused, 1),
         "steps_per_second_loop": round(loop, 1),
         "ratio": round(fused / loop, 2),
+        "optimizer_step_ms_fused": round(fused_ms, 3),
+        "optimizer_step_ms_loop": round(loop_ms, 3),
+        "optimizer_step_ratio": round(loop_ms / fused_ms, 2),
+        "rounds": rounds,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of each timed phase")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each timed phase")
+    parser.add_argument("--rounds", type=int, default=4, help="timed phases per optimizer (the median counts)")
     parser.add_argument("--game", help="one game with a preset (default: tic-tac-toe, connect four, dots 3p)")
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE", help="config override")
     parser.add_argument("--output", type=Path, default=RESULTS)
@@ -103,19 +125,22 @@ def main() -> None:
     torch.set_num_threads(1)
     games = {args.game: args.set} if args.game else DEFAULT_GAMES
     rows = []
-    print("| game | network | batch, unroll | steps/s fused | steps/s loop | ratio |")
-    print("|---|---|---|---|---|---|")
+    print("| game | network | batch, unroll | steps/s fused | steps/s loop | ratio | optimizer step ms fused / loop |")
+    print("|---|---|---|---|---|---|---|")
     for game, settings in games.items():
-        row = game_row(game, settings, args.seconds)
+        row = game_row(game, settings, args.seconds, args.rounds)
         rows.append(row)
         print(
             f"| {game} {' '.join(settings)} | {row['network']} | {row['batch_size']}, {row['unroll_steps']} "
-            f"| {row['steps_per_second_fused']} | {row['steps_per_second_loop']} | {row['ratio']}x |",
+            f"| {row['steps_per_second_fused']} | {row['steps_per_second_loop']} | {row['ratio']}x "
+            f"| {row['optimizer_step_ms_fused']} / {row['optimizer_step_ms_loop']} ({row['optimizer_step_ratio']}x) |",
             flush=True,
         )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     machine = {"processor": platform.processor() or platform.machine(), "torch": torch.__version__}
-    args.output.write_text(json.dumps({"machine": machine, "seconds": args.seconds, "rows": rows}, indent=1))
+    args.output.write_text(
+        json.dumps({"machine": machine, "seconds": args.seconds, "rounds": args.rounds, "rows": rows}, indent=1)
+    )
 
 
 if __name__ == "__main__":
