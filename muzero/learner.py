@@ -104,9 +104,7 @@ def fused_kernels(parameters: list[Tensor]) -> bool | None:
     return True if all(p.device.type in FUSED_DEVICE_TYPES for p in parameters) else None
 
 
-def make_optimizer(parameters: Any, config: LearnerConfig) -> torch.optim.Optimizer:
-    parameters = list(parameters)
-    fused = fused_kernels(parameters)
+def make_optimizer(parameters: list[Tensor], config: LearnerConfig, fused: bool | None) -> torch.optim.Optimizer:
     if config.optimizer == "adam":
         return torch.optim.AdamW(parameters, lr=config.learning_rate, weight_decay=config.weight_decay, fused=fused)
     if config.optimizer == "sgd":
@@ -191,8 +189,9 @@ class Learner:
         self.value_support = value_support
         self.reward_support = reward_support
         self.scale_transform = scale_transform
-        self.optimizer = make_optimizer(network.parameters(), config)
-        self.fused = fused_kernels(list(network.parameters()))
+        parameters = list(network.parameters())
+        self.fused = fused_kernels(parameters)  # also for the gradient clipping's foreach
+        self.optimizer = make_optimizer(parameters, config, self.fused)
         self.step = 0  # optimisation steps taken; the schedule's clock
         self.device = next(network.parameters()).device
 

@@ -78,7 +78,7 @@ class RemoteBatchSource:
     """Batches from the replay actor, `per_request` to a call (a call costs both processes more than the
     sampling), one request ahead: the next batches are on their way while the current ones are trained on."""
 
-    def __init__(self, replay: ray.actor.ActorHandle, batch_size: int, per_request: int = 1) -> None:
+    def __init__(self, replay: ray.actor.ActorHandle, batch_size: int, per_request: int) -> None:
         self.replay, self.batch_size, self.per_request = replay, batch_size, per_request
         self.pending: ray.ObjectRef | None = None
         self.ready: deque[Batch] = deque()
@@ -116,7 +116,7 @@ class LearnerActor(LearnerService):
         replay,
         storage,
         interval: int,
-        batches_per_request: int = 1,
+        batches_per_request: int,
     ):
         _one_torch_thread()
         _quiet_read_only_batches()

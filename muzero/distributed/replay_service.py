@@ -27,11 +27,8 @@ class ReplayService:
     def flush(self) -> None:
         """Nothing to wait for: games are stored as they arrive."""
 
-    def sample(self, batch_size: int) -> Batch:
-        return self.buffer.sample(batch_size, self.rng)
-
     def sample_many(self, batch_size: int, count: int) -> list[Batch]:
-        """`count` batches, as `count` calls of `sample` would draw them."""
+        """`count` batches, drawn one after another (one call: a call costs more than a sample)."""
         return [self.buffer.sample(batch_size, self.rng) for _ in range(count)]
 
     def update_priorities(self, indices: np.ndarray, priorities: np.ndarray) -> None:
