@@ -13,7 +13,8 @@ expected total of those charges per game, and that estimate has much less spread
 in the same games, so it can tell players apart that 100 games per seat cannot. The charges are also
 split by the position classes of `dots_tactics.py` (capture, safe, forced), and the safe positions by
 the safe edges left in them (1 to 5, 6 or more): how often the player hands a box over there, how often
-the best edge does, and what it gives up. Prints JSON lines and writes a JSON file.
+the best edge does, and what it gives up; in the capture positions, how often the player takes a box, how
+often the best edge leaves it for later, and what taking it there costs. Prints JSON lines and writes a JSON file.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from dots_tactics import classify, load_player, safe_edges
+from dots_tactics import capturing_edges, classify, load_player, safe_edges
 
 from envs.dots_and_boxes.against_random import AgainstRandomTables, mask_of, solve
 from envs.opponents import opponent
@@ -63,6 +64,29 @@ class SafePositions:
         }
 
 
+class CapturePositions:
+    """Decisions where a box is on offer: how often the player takes one, how often the best edge does
+    not (it leaves the box for later), and the boxes the player gives up by taking where it should not."""
+
+    def __init__(self) -> None:
+        self.counts = np.zeros(4)  # decisions, player takes, best declines, charge of taking against a decline
+
+    def record(self, captures: set[int], action: int, values: dict[int, float], charge: float) -> None:
+        best = max(values.values())
+        best_declines = all(values[edge] < best - 1e-6 for edge in captures)
+        takes = action in captures
+        self.counts += (1.0, takes, best_declines, charge if takes and best_declines else 0.0)
+
+    def report(self, games: int) -> dict[str, float]:
+        decisions, takes, declines, charge = self.counts
+        return {
+            "decisions_per_game": round(decisions / games, 3),
+            "takes": round(takes / max(decisions, 1), 4),
+            "best_declines": round(declines / max(decisions, 1), 4),
+            "boxes_given_up_by_taking_per_game": round(charge / games, 4),
+        }
+
+
 class RegretRecorder:
     """Wraps a batched player; charges every decision with the boxes it gives up against the best edge."""
 
@@ -72,6 +96,7 @@ class RegretRecorder:
         self.per_class: dict[str, float] = defaultdict(float)
         self.decisions: dict[str, int] = defaultdict(int)
         self.safe_positions = SafePositions()
+        self.capture_positions = CapturePositions()
 
     def act_many(self, envs: Sequence[Any]) -> list[int]:
         actions = self.player.act_many(envs)
@@ -85,6 +110,8 @@ class RegretRecorder:
             self.decisions[position_class] += 1
             if position_class == "safe":
                 self.safe_positions.record(safe_edges(state), int(action), values, charge)
+            elif position_class == "capture":
+                self.capture_positions.record(capturing_edges(state), int(action), values, charge)
         return actions
 
 
@@ -102,6 +129,7 @@ def seat_report(seat: int, recorder: RegretRecorder, returns: np.ndarray, games:
         "boxes_given_up_per_game_by_class": {k: round(v / games, 4) for k, v in sorted(recorder.per_class.items())},
         "decisions_per_game_by_class": {k: round(v / games, 3) for k, v in sorted(recorder.decisions.items())},
         "safe_positions_by_safe_edges_left": recorder.safe_positions.report(games),
+        "capture_positions": recorder.capture_positions.report(games),
     }
 
 
@@ -121,7 +149,7 @@ def player_report(name: str, tables: AgainstRandomTables, args: argparse.Namespa
     game = GameConfig("dots_and_boxes", {"players": PLAYERS})
     seats = []
     for seat in range(PLAYERS):
-        recorder = RegretRecorder(load_player(name, args.simulations), tables)
+        recorder = RegretRecorder(load_player(name, args.simulations, args.opponent_random_probability), tables)
         returns = play_seats(
             {seat: recorder}, lambda seed: opponent("random", seed), game, games=args.games, seed=args.seed
         )
@@ -138,6 +166,11 @@ def main() -> None:
     parser.add_argument("--games", type=int, default=100, help="games per seat")
     parser.add_argument("--seed", type=int, default=1, help="the first game's seed")
     parser.add_argument("--simulations", type=int, help="search simulations (default: the model's)")
+    parser.add_argument(
+        "--opponent-random-probability",
+        type=float,
+        help="the agents' search models the other players as erring this often (default: the model's config)",
+    )
     parser.add_argument("--json", default="benchmarks/results/dots_ceiling.json")
     args = parser.parse_args()
     started = time.perf_counter()
@@ -145,6 +178,7 @@ def main() -> None:
     result: dict[str, Any] = {"exact": exact_values(tables), "solve_seconds": round(time.perf_counter() - started, 1)}
     print(json.dumps(result), flush=True)
     result.update(games_per_seat=args.games, seed=args.seed, simulations=args.simulations, players=[])
+    result.update(opponent_random_probability=args.opponent_random_probability)
     for name in args.players:
         report = player_report(name, tables, args)
         result["players"].append(report)

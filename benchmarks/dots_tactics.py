@@ -17,6 +17,7 @@ boxes it leaves with three sides, so it misses some). Prints the rates per seat 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -61,10 +62,15 @@ def safe_edges(state: DotsAndBoxesState) -> set[int]:
     return {edge for edge in legal_edges(state) if boxes_given_away_by(state, edge, sides) == 0}
 
 
+def capturing_edges(state: DotsAndBoxesState) -> set[int]:
+    """The legal edges that complete a box."""
+    return {edge for edge in legal_edges(state) if boxes_completed_by(state, edge)}
+
+
 def classify(state: DotsAndBoxesState, action: int) -> dict[str, int]:
     """The counters one decision adds: its class, and whether the action did what the class asks."""
     legal = legal_edges(state)
-    if any(boxes_completed_by(state, e) for e in legal):
+    if capturing_edges(state):
         return {"capture": 1, "captured": int(boxes_completed_by(state, action) > 0)}
     if safe := safe_edges(state):
         return {"safe": 1, "stayed_safe": int(action in safe)}
@@ -121,7 +127,8 @@ class RolloutPlayer:
         return boxes
 
 
-def load_player(name: str, simulations: int | None) -> Any:
+def load_player(name: str, simulations: int | None, opponent_random_probability: float | None = None) -> Any:
+    """greedy, rollout:K or a trained agent (with its search's model of the opponents replaced if given)."""
     if name == "greedy":
         return PlayerAsAgent(GreedyDotsAndBoxesPlayer(12345))
     kind, _, rollouts = name.partition(":")
@@ -129,7 +136,10 @@ def load_player(name: str, simulations: int | None) -> Any:
         return PlayerAsAgent(RolloutPlayer(int(rollouts)))
     from muzero.agent import Agent
 
-    return Agent.load(name, num_simulations=simulations)
+    agent = Agent.load(name, num_simulations=simulations)
+    if opponent_random_probability is not None:
+        agent.params = dataclasses.replace(agent.params, opponent_random_probability=opponent_random_probability)
+    return agent
 
 
 def main() -> None:

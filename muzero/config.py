@@ -53,6 +53,11 @@ class SearchConfig:
     gumbel_scale: float = 1.0  # gumbel: scale of the root Gumbel noise in self-play (paper: 1)
     value_scale: float = 0.1  # gumbel: c_scale of sigma(q) = (maxvisit_init + max N) * c_scale * q (paper: 0.1)
     maxvisit_init: float = 50.0  # gumbel: c_visit of sigma (paper: 50)
+    # gumbel: inside the tree, the nodes of the other players than the root's aim their visits at
+    # (1 - p) * their improved policy + p * uniform over the actions their prior deems legal, a model of
+    # opponents who play a uniformly random move with probability p (as selfplay.random_move_probability's
+    # do), whose value the backup averages over; 0 = every player maximises its own value (max^n)
+    opponent_random_probability: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -285,6 +290,7 @@ _RULES: dict[str, tuple[Any, str]] = {
     "search.gumbel_scale": (_non_negative, ">= 0"),
     "search.value_scale": (_positive, "positive"),
     "search.maxvisit_init": (_non_negative, ">= 0"),
+    "search.opponent_random_probability": (_unit_interval, "in [0, 1]"),
     "replay.capacity": (_positive, "positive"),
     "replay.unroll_steps": (_positive, "at least 1"),
     "replay.td_steps": (_positive, "at least 1"),
@@ -329,6 +335,8 @@ def validate(config: ExperimentConfig) -> None:
         value = getattr(getattr(config, section), name)
         if not check(value):
             raise UserError(f"config field '{path}' must be {expected}, got {value!r}")
+    if config.search.opponent_random_probability > 0 and config.search.algorithm != "gumbel":
+        raise UserError("config field 'search.opponent_random_probability' needs search.algorithm = \"gumbel\"")
     if config.replay.capacity < config.selfplay.max_moves:
         raise UserError(
             f"config field 'replay.capacity' ({config.replay.capacity}) must hold at least one game "

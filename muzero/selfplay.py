@@ -28,6 +28,7 @@ def search_params(config: SearchConfig, *, with_noise: bool = True) -> SearchPar
         gumbel_scale=config.gumbel_scale if with_noise else 0.0,
         value_scale=config.value_scale,
         maxvisit_init=config.maxvisit_init,
+        opponent_random_probability=config.opponent_random_probability,
     )
 
 

@@ -73,3 +73,17 @@ def test_safe_positions_split_the_safe_charges_and_greedy_never_hands_a_box_over
             assert all(bucket["boxes_given_up_per_game"] == 0 for bucket in buckets.values())
             assert all(bucket["hands_over"] >= bucket["best_hands_over"] for bucket in buckets.values())
             assert any(bucket["best_hands_over"] > 0 for bucket in buckets.values())  # it happens on 2x2
+
+
+def test_capture_positions_greedy_always_takes_and_pays_only_where_the_best_edge_declines() -> None:
+    tables = solve(2, 2, 3)
+    greedy = seat_report(GreedyDotsAndBoxesPlayer(3), tables, seat=0, games=100)
+    captures = greedy["capture_positions"]
+    assert captures["takes"] == 1.0
+    assert captures["best_declines"] > 0 and captures["boxes_given_up_by_taking_per_game"] > 0  # on 2x2, seat 0
+    assert np.isclose(captures["decisions_per_game"], greedy["decisions_per_game_by_class"]["capture"], atol=1e-2)
+    capture_charge = greedy["boxes_given_up_per_game_by_class"].get("capture", 0.0)
+    assert captures["boxes_given_up_by_taking_per_game"] <= capture_charge + 1e-6
+    best = seat_report(BestPlayer(tables), tables, seat=0, games=100)["capture_positions"]
+    assert best["boxes_given_up_by_taking_per_game"] == 0
+    assert best["takes"] <= 1 - best["best_declines"] + 1e-6  # it never takes where every best edge declines

@@ -4,7 +4,10 @@ At the root, Gumbel-Top-k sampling picks up to `max_considered_actions` actions 
 spends the simulations on them; inside the tree, the action whose visit share lags most behind the
 improved policy softmax(logits + sigma(completed Q)) is chosen. The improved policy is also the policy
 target, so even a handful of simulations teaches the network every action the search looked at.
-Q values are those of the node's player to move, as in the PUCT search (max^n for N players).
+Q values are those of the node's player to move, as in the PUCT search (max^n for N players). With an
+opponent random probability p > 0, the nodes of the other players than the root's aim their visits at
+(1 - p) * improved policy + p * uniform over the actions the prior deems legal: a model of opponents
+who play a uniformly random move with probability p, whose value the backup then averages over.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from muzero.search.tree import UNEXPANDED
 LOW_SCORE = -1e9  # floor of a root score, so that an action of prior 0 still compares
 SMALLEST_PRIOR = 1e-300  # keeps the mixed value finite when visited actions have prior 0
 RESCALE_EPSILON = 1e-8  # completed Q values closer than this are not stretched apart
+LIKELY_LEGAL_PRIOR = 1e-3  # inside the tree, an action with a prior below this is taken for illegal
 
 
 def considered_visits(max_considered: int, num_simulations: int) -> tuple[int, ...]:
@@ -147,9 +151,20 @@ def root_action(
 
 
 @njit(cache=True)
-def interior_action(visits: np.ndarray, sigma: np.ndarray, priors: np.ndarray) -> int:
-    """The action whose visit share lags most behind the improved policy (ties: lowest)."""
+def with_random_moves(policy: np.ndarray, priors: np.ndarray, random_probability: float) -> np.ndarray:
+    """float64[A]: (1 - p) * policy + p * uniform over the actions of prior >= min(LIKELY_LEGAL_PRIOR, max)."""
+    likely_legal = priors >= min(LIKELY_LEGAL_PRIOR, priors.max())  # bool[A]
+    uniform = likely_legal.astype(np.float64) / likely_legal.sum()
+    return (1.0 - random_probability) * policy + random_probability * uniform
+
+
+@njit(cache=True)
+def interior_action(visits: np.ndarray, sigma: np.ndarray, priors: np.ndarray, random_probability: float) -> int:
+    """The action whose visit share lags most behind the improved policy, mixed with uniform random moves
+    with `random_probability` (ties: lowest)."""
     policy = improved_policy(priors, sigma)
+    if random_probability > 0:
+        policy = with_random_moves(policy, priors, random_probability)
     total = visits.sum()
     best_action, best_score = -1, -np.inf
     for action in range(visits.shape[0]):
@@ -174,9 +189,11 @@ def select_leaves_gumbel(
     discount: float,
     value_scale: float,
     maxvisit_init: float,
+    opponent_random_probability: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(int64[B] parent nodes, int64[B] actions): per tree, sequential halving at the root, then the
-    deterministic Gumbel MuZero selection down to an unexpanded action."""
+    deterministic Gumbel MuZero selection down to an unexpanded action (the other players' nodes mixed
+    with `opponent_random_probability` of uniform random moves)."""
     batch_size = children.shape[0]
     max_considered = considered_table.shape[0] - 1
     leaf_parents = np.empty(batch_size, dtype=np.int64)  # int64[B]
@@ -193,7 +210,8 @@ def select_leaves_gumbel(
                 target_visits = considered_table[considered, visits.sum()]
                 action = root_action(visits, sigma, priors, gumbel[b], root_legal_mask[b], target_visits)
             else:
-                action = interior_action(visits, sigma, priors)
+                is_opponent = to_play[b, node] != to_play[b, 0]
+                action = interior_action(visits, sigma, priors, opponent_random_probability if is_opponent else 0.0)
             child = children[b, node, action]
             if child == UNEXPANDED:
                 break

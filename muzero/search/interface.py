@@ -69,6 +69,9 @@ class SearchParams:
     gumbel_scale: float = 1.0  # gumbel: scale of the root Gumbel noise (0 = deterministic, for evaluation)
     value_scale: float = 0.1  # gumbel: c_scale of sigma(q) = (maxvisit_init + max N) * value_scale * q
     maxvisit_init: float = 50.0  # gumbel: c_visit of that sigma
+    # gumbel: inside the tree, the other players than the root's mix their improved policy with uniform
+    # random moves with this probability (a model of opponents who err); 0 = each maximises its own value
+    opponent_random_probability: float = 0.0
 
     def __post_init__(self) -> None:
         if self.num_simulations < 0:
@@ -87,6 +90,10 @@ class SearchParams:
             raise ValueError(f"max_considered_actions must be >= 1, got {self.max_considered_actions}")
         if self.gumbel_scale < 0 or self.value_scale <= 0 or self.maxvisit_init < 0:
             raise ValueError("gumbel_scale and maxvisit_init must be >= 0 and value_scale > 0")
+        if not 0.0 <= self.opponent_random_probability <= 1.0:
+            raise ValueError(f"opponent_random_probability must be in [0, 1], got {self.opponent_random_probability}")
+        if self.opponent_random_probability > 0 and self.algorithm != "gumbel":
+            raise ValueError('opponent_random_probability needs algorithm "gumbel"')
         if not 0.0 <= self.exploration_fraction <= 1.0:
             raise ValueError(f"exploration_fraction must be in [0, 1], got {self.exploration_fraction}")
 

@@ -89,6 +89,7 @@ def gumbel_selector(
         float(params.discount),
         float(params.value_scale),
         float(params.maxvisit_init),
+        float(params.opponent_random_probability),
     )
 
 

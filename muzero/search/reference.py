@@ -98,11 +98,11 @@ def search_one(
     for simulation in range(params.num_simulations):
         node = root
         search_path = [root]
-        action = select_action(node, legal_mask, min_max, params, gumbel, simulation)
+        action = select_action(node, legal_mask, min_max, params, gumbel, simulation, root.to_play)
         while action in node.children:
             node = node.children[action]
             search_path.append(node)
-            action = select_action(node, None, min_max, params, gumbel, simulation)
+            action = select_action(node, None, min_max, params, gumbel, simulation, root.to_play)
         output = recurrent_fn(node.latent, np.array([action], dtype=np.int64))
         child = Node(
             latent=output.latents,
@@ -124,6 +124,7 @@ def select_action(
     params: SearchParams,
     gumbel: np.ndarray,
     simulation: int,
+    root_player: int,
 ) -> int:
     """The action to descend by from `node` (`legal_mask` is given at the root only)."""
     if params.algorithm == "gumbel" and legal_mask is not None:
@@ -131,7 +132,7 @@ def select_action(
         target_visits = considered_visits(num_considered, params.num_simulations)[simulation]
         return halving_action(node, legal_mask, params, gumbel, target_visits)
     if params.algorithm == "gumbel":
-        return gumbel_interior_action(node, params)
+        return gumbel_interior_action(node, params, node.to_play != root_player)
     return ucb_action(node, legal_mask, min_max, params)
 
 
@@ -225,10 +226,17 @@ def halving_action(
     return max(candidates, key=lambda a: (scores[a], -a))
 
 
-def gumbel_interior_action(node: Node, params: SearchParams) -> int:
-    """The action whose visit share lags most behind the improved policy."""
+def gumbel_interior_action(node: Node, params: SearchParams, is_opponent: bool) -> int:
+    """The action whose visit share lags most behind the improved policy; an opponent's policy is mixed
+    with uniform random moves over the actions of prior >= 1e-3 (or the largest prior)."""
     visits = child_visits(node)
-    scores = improved_policy(node, params) - visits / (1 + visits.sum())
+    policy = improved_policy(node, params)
+    if is_opponent and params.opponent_random_probability > 0:
+        likely_legal = node.priors >= min(1e-3, node.priors.max())
+        uniform = likely_legal / likely_legal.sum()
+        p = params.opponent_random_probability
+        policy = (1 - p) * policy + p * uniform
+    scores = policy - visits / (1 + visits.sum())
     return int(np.argmax(scores))
 
 

@@ -59,6 +59,8 @@ def test_ints_widen_to_floats_but_strings_do_not_become_numbers():
         ("selfplay.refresh_steps=0", "selfplay.refresh_steps"),
         ("selfplay.random_move_probability=1.5", "selfplay.random_move_probability"),
         ("selfplay.random_seat_probability=-0.1", "selfplay.random_seat_probability"),
+        ("search.opponent_random_probability=1.5", "search.opponent_random_probability"),
+        ("search.opponent_random_probability=0.5", "search.opponent_random_probability"),  # needs gumbel
     ],
 )
 def test_bad_values_get_a_one_line_error_naming_the_field(setting, field):

@@ -87,12 +87,21 @@ def test_batched_search_agrees_with_the_reference(seed: int, unvisited_q: str) -
     assert (batched.visit_counts.sum(axis=1) == params.num_simulations).all()
 
 
+@pytest.mark.parametrize("opponent_random_probability", [0.0, 0.5])
 @pytest.mark.parametrize("num_simulations", [5, 16, 50])
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
-def test_batched_gumbel_search_agrees_with_the_reference(seed: int, num_simulations: int) -> None:
+def test_batched_gumbel_search_agrees_with_the_reference(
+    seed: int, num_simulations: int, opponent_random_probability: float
+) -> None:
     roots = toy_roots(seed, batch_size=4, num_actions=6, num_players=3)
     model = ToyModel(seed, num_actions=6, num_players=3)
-    params = SearchParams(num_simulations=num_simulations, discount=0.95, algorithm="gumbel", max_considered_actions=4)
+    params = SearchParams(
+        num_simulations=num_simulations,
+        discount=0.95,
+        algorithm="gumbel",
+        max_considered_actions=4,
+        opponent_random_probability=opponent_random_probability,
+    )
     batched = search(roots, model, params, np.random.default_rng(seed))
     reference = reference_search(roots, model, params, np.random.default_rng(seed))
     np.testing.assert_array_equal(batched.visit_counts, reference.visit_counts)
