@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from muzero.search.gumbel import considered_visits
+from muzero.search.gumbel import LIKELY_LEGAL_PRIOR, considered_visits
 from muzero.search.interface import RecurrentFn, RootBatch, SearchParams
 from muzero.search.selection import root_priors_and_gumbel, softmax
 
@@ -228,11 +228,11 @@ def halving_action(
 
 def gumbel_interior_action(node: Node, params: SearchParams, is_opponent: bool) -> int:
     """The action whose visit share lags most behind the improved policy; an opponent's policy is mixed
-    with uniform random moves over the actions of prior >= 1e-3 (or the largest prior)."""
+    with uniform random moves over the actions of prior >= LIKELY_LEGAL_PRIOR (or the largest prior)."""
     visits = child_visits(node)
     policy = improved_policy(node, params)
     if is_opponent and params.opponent_random_probability > 0:
-        likely_legal = node.priors >= min(1e-3, node.priors.max())
+        likely_legal = node.priors >= min(LIKELY_LEGAL_PRIOR, node.priors.max())
         uniform = likely_legal / likely_legal.sum()
         p = params.opponent_random_probability
         policy = (1 - p) * policy + p * uniform
