@@ -149,7 +149,8 @@ def player_report(name: str, tables: AgainstRandomTables, args: argparse.Namespa
     game = GameConfig("dots_and_boxes", {"players": PLAYERS})
     seats = []
     for seat in range(PLAYERS):
-        recorder = RegretRecorder(load_player(name, args.simulations, args.opponent_random_probability), tables)
+        player = load_player(name, args.simulations, args.opponent_random_probability, args.average_symmetries)
+        recorder = RegretRecorder(player, tables)
         returns = play_seats(
             {seat: recorder}, lambda seed: opponent("random", seed), game, games=args.games, seed=args.seed
         )
@@ -171,6 +172,11 @@ def main() -> None:
         type=float,
         help="the agents' search models the other players as erring this often (default: the model's config)",
     )
+    parser.add_argument(
+        "--average-symmetries",
+        action=argparse.BooleanOptionalAction,
+        help="the agents average their network over the board's symmetries (default: the model's config)",
+    )
     parser.add_argument("--json", default="benchmarks/results/dots_ceiling.json")
     args = parser.parse_args()
     started = time.perf_counter()
@@ -178,7 +184,9 @@ def main() -> None:
     result: dict[str, Any] = {"exact": exact_values(tables), "solve_seconds": round(time.perf_counter() - started, 1)}
     print(json.dumps(result), flush=True)
     result.update(games_per_seat=args.games, seed=args.seed, simulations=args.simulations, players=[])
-    result.update(opponent_random_probability=args.opponent_random_probability)
+    result.update(
+        opponent_random_probability=args.opponent_random_probability, average_symmetries=args.average_symmetries
+    )
     for name in args.players:
         report = player_report(name, tables, args)
         result["players"].append(report)

@@ -127,8 +127,14 @@ class RolloutPlayer:
         return boxes
 
 
-def load_player(name: str, simulations: int | None, opponent_random_probability: float | None = None) -> Any:
-    """greedy, rollout:K or a trained agent (with its search's model of the opponents replaced if given)."""
+def load_player(
+    name: str,
+    simulations: int | None,
+    opponent_random_probability: float | None = None,
+    average_symmetries: bool | None = None,
+) -> Any:
+    """greedy, rollout:K or a trained agent (with its search's model of the opponents and its averaging over
+    symmetries replaced where given)."""
     if name == "greedy":
         return PlayerAsAgent(GreedyDotsAndBoxesPlayer(12345))
     kind, _, rollouts = name.partition(":")
@@ -136,7 +142,7 @@ def load_player(name: str, simulations: int | None, opponent_random_probability:
         return PlayerAsAgent(RolloutPlayer(int(rollouts)))
     from muzero.agent import Agent
 
-    agent = Agent.load(name, num_simulations=simulations)
+    agent = Agent.load(name, num_simulations=simulations, average_symmetries=average_symmetries)
     if opponent_random_probability is not None:
         agent.params = dataclasses.replace(agent.params, opponent_random_probability=opponent_random_probability)
     return agent
@@ -148,12 +154,17 @@ def main() -> None:
     parser.add_argument("--players", type=int, default=3)
     parser.add_argument("--games", type=int, default=50, help="games per seat")
     parser.add_argument("--simulations", type=int, help="search simulations (default: the model's)")
+    parser.add_argument(
+        "--average-symmetries",
+        action=argparse.BooleanOptionalAction,
+        help="the agents average their network over the board's symmetries (default: the model's config)",
+    )
     parser.add_argument("--json", default="benchmarks/results/dots_tactics.json")
     args = parser.parse_args()
     game = GameConfig("dots_and_boxes", {"players": args.players})
     rows = []
     for seat in range(args.players):
-        recorder = TacticsRecorder(load_player(args.player, args.simulations))
+        recorder = TacticsRecorder(load_player(args.player, args.simulations, None, args.average_symmetries))
         returns = play_seats({seat: recorder}, lambda seed: opponent("random", seed), game, games=args.games, seed=1)
         row = {"seat": seat, "mean_boxes": round(float(returns[:, seat].mean()), 3), **rates(recorder.counts)}
         rows.append(row)

@@ -20,9 +20,11 @@ from muzero.evaluate import PlayerAsAgent, evaluate_all_seats
 from muzero.run_folder import RunFolder
 
 
-def evaluate_checkpoint(path: Path, against: str, games: int, simulations: int | None, seed: int) -> dict:
+def evaluate_checkpoint(
+    path: Path, against: str, games: int, simulations: int | None, seed: int, average_symmetries: bool | None = None
+) -> dict:
     checkpoint = load_checkpoint(path)
-    agent = Agent.load(path, num_simulations=simulations)
+    agent = Agent.load(path, num_simulations=simulations, average_symmetries=average_symmetries)
     results = evaluate_all_seats(
         agent, lambda game_seed: opponent(against, game_seed), checkpoint.config.game, games_per_seat=games, seed=seed
     )
@@ -60,6 +62,11 @@ def main() -> None:
     parser.add_argument("--simulations", type=int, help="search simulations (default: the run's)")
     parser.add_argument("--every", type=int, default=1, help="evaluate every n-th checkpoint")
     parser.add_argument("--last", action="store_true", help="only the latest numbered checkpoint")
+    parser.add_argument(
+        "--average-symmetries",
+        action=argparse.BooleanOptionalAction,
+        help="the agent averages its network over the board's symmetries (default: the model's config)",
+    )
     parser.add_argument("--json", help="output file")
     parser.add_argument("--seed", type=int, default=1, help="seeds the games (opponent i of a seat: seed + i)")
     parser.add_argument("--baseline", help="also play this reference player in the agent's seat (e.g. greedy)")
@@ -69,7 +76,9 @@ def main() -> None:
     paths = folder.step_checkpoints()
     for path in paths[-1:] if args.last else paths[:: args.every]:
         started = time.perf_counter()
-        rows.append(evaluate_checkpoint(path, args.against, args.games, args.simulations, args.seed))
+        rows.append(
+            evaluate_checkpoint(path, args.against, args.games, args.simulations, args.seed, args.average_symmetries)
+        )
         print(describe(rows[-1]), f"({time.perf_counter() - started:.1f} s)", flush=True)
     if args.baseline:
         rows.append(evaluate_baseline(folder, args.baseline, args.against, args.games, args.seed))

@@ -33,12 +33,17 @@ class Agent:
         temperature: float = 0.0,
         seed: int | None = None,
         training_step: int | None = None,
+        average_symmetries: bool | None = None,
     ) -> None:
         from muzero.selfplay import search_params
 
         if temperature < 0:
             raise UserError(f"temperature must be >= 0, got {temperature}")
-        self.model, self.config, self.temperature = model, config, temperature
+        if average_symmetries is None:
+            average_symmetries = config.search.average_symmetries_at_play
+        self.model = symmetry_averaged(model, config) if average_symmetries else model
+        self.averages_symmetries = self.model is not model  # False for a game that declares no symmetries
+        self.config, self.temperature = config, temperature
         self.training_step = training_step  # learner steps behind the weights, when known
         params = search_params(config.search, with_noise=False)
         if num_simulations is not None:
@@ -58,13 +63,20 @@ class Agent:
         seed: int | None = None,
         *,
         threads: int = 1,
+        average_symmetries: bool | None = None,
     ) -> Agent:
         """An agent from a model bundle folder, a run folder (its latest checkpoint) or a checkpoint file.
 
         `threads`: onnxruntime intra-op threads for a bundle (0: onnxruntime's default); checkpoints run
-        on torch with its current thread setting.
+        on torch with its current thread setting. `average_symmetries`: evaluate positions under every
+        symmetry of the game and average (None: the config's search.average_symmetries_at_play).
         """
-        options = {"num_simulations": num_simulations, "temperature": temperature, "seed": seed}
+        options = {
+            "num_simulations": num_simulations,
+            "temperature": temperature,
+            "seed": seed,
+            "average_symmetries": average_symmetries,
+        }
         path = Path(path)
         if not path.exists():
             raise UserError(f"{path} does not exist: give a model bundle folder, a run folder or a checkpoint file")
@@ -150,6 +162,18 @@ class Agent:
             raise UserError(f"this model plays {self.config.game.name} ({self.env_name}), not {name}")
         if not env.agents or all(env.terminations.get(a) or env.truncations.get(a) for a in env.agents):
             raise UserError("the game in this env is over: there is no move to make")
+
+
+def symmetry_averaged(model: Model, config: ExperimentConfig) -> Model:
+    """`model` averaged over the symmetries its game declares; the model itself for a game with none."""
+    import envs
+    from muzero.symmetric_model import SymmetryAveragedModel
+
+    game = envs.make(config.game.name, **config.game.args)
+    symmetries = tuple(getattr(game, "symmetries", ()))
+    if len(symmetries) < 2:
+        return model
+    return SymmetryAveragedModel(model, symmetries, tuple(game.observation_shape))
 
 
 def _env_name(config: ExperimentConfig) -> str:

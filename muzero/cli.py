@@ -182,6 +182,11 @@ def eval_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the games, opponents and sampling")
     parser.add_argument("--threads", type=int, default=1, help="onnxruntime threads per model bundle (0 = default)")
+    parser.add_argument(
+        "--average-symmetries",
+        action=argparse.BooleanOptionalAction,
+        help="evaluate positions under every symmetry of the game and average (default: each model's config)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     return parser
 
@@ -206,7 +211,12 @@ def load_eval_agent(path: str, args: argparse.Namespace):  # -> Agent
     from muzero.agent import Agent
 
     return Agent.load(
-        path, num_simulations=args.simulations, temperature=args.temperature, seed=args.seed, threads=args.threads
+        path,
+        num_simulations=args.simulations,
+        temperature=args.temperature,
+        seed=args.seed,
+        threads=args.threads,
+        average_symmetries=args.average_symmetries,
     )
 
 
@@ -263,6 +273,7 @@ def match_report(args: argparse.Namespace) -> dict:
         "against": args.against,
         "games_per_seat": args.games,
         "simulations": agent.params.num_simulations,
+        "average_symmetries": agent.averages_symmetries,
         "temperature": args.temperature,
         "seats": [seat_summary(result) for result in results],
         "total": total_summary(results),

@@ -75,6 +75,14 @@ def test_a_three_player_model_is_evaluated_in_each_of_three_seats(models, capsys
         assert 0 <= seat["mean_return"] <= 4  # boxes of a 2x2 board
 
 
+def test_average_symmetries_is_the_models_setting_unless_the_flag_says(models, capsys):
+    assert run_json(capsys, models["dots_bundle"], "--games", "1")["average_symmetries"] is False
+    report = run_json(capsys, models["dots_bundle"], "--games", "2", "--average-symmetries")
+    assert report["average_symmetries"] is True
+    for seat in report["seats"]:
+        check_seat(seat, 2)
+
+
 def test_a_model_plays_another_model_and_a_run_folder_plays_its_own_bundle(models, capsys):
     argv = [models["bundle"], "--against", models["other_bundle"], "--games", "2", "--simulations", "2", "--json"]
     assert eval_main(argv) == 0
