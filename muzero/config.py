@@ -58,9 +58,9 @@ class SearchConfig:
     # opponents who play a uniformly random move with probability p (as selfplay.random_move_probability's
     # do), whose value the backup averages over; 0 = every player maximises its own value (max^n)
     opponent_random_probability: float = 0.0
-    # agents at play (muzero.Agent: muzero-eval, the arena, the run's evaluator) evaluate every position under
-    # each symmetry the game declares and average the answers (AlphaGo: the board's 8), which cancels part of
-    # the network's error at K times the network work; self-play always searches the plain network
+    # agents at play (muzero.Agent: muzero-eval, the arena, the benchmarks) evaluate every position under each
+    # symmetry the game declares and average the answers (AlphaGo: the board's 8), which cancels part of the
+    # network's error at K times the network work; self-play and the run's evaluator play the plain network
     average_symmetries_at_play: bool = False
 
 

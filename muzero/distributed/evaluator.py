@@ -43,7 +43,9 @@ class Evaluator:
 
         load_numpy_weights(self.network, snapshot.weights)
         model = components.build_inference_model(self.config, self.network)  # exported now: fresh weights
-        agent = Agent(model, self.config, seed=snapshot.training_step)
+        # the plain network, as self-play plays it: averaging over symmetries would take K times the network
+        # work from the cores that the learner and self-play share with the evaluator
+        agent = Agent(model, self.config, seed=snapshot.training_step, average_symmetries=False)
         results = []
         for name in self.opponents:
             seats = evaluate_all_seats(

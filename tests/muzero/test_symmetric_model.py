@@ -120,3 +120,20 @@ def test_a_game_without_declared_symmetries_is_played_by_the_plain_model():
     assert type(symmetry_averaged(plain, config)) is SymmetryAveragedModel  # connect four: the mirror
     unregistered = dataclasses.replace(config.game, name="pettingzoo:pettingzoo.classic.connect_four_v3")
     assert symmetry_averaged(plain, dataclasses.replace(config, game=unregistered)) is plain
+
+
+def test_the_runs_evaluator_plays_the_plain_network_even_where_play_averages(monkeypatch):
+    from muzero.distributed.evaluator import Evaluator
+    from muzero.distributed.messages import WeightsSnapshot, numpy_weights
+    from tests.muzero.test_distributed import tiny_config
+
+    config = tiny_config("tictactoe")
+    config = dataclasses.replace(config, search=dataclasses.replace(config.search, average_symmetries_at_play=True))
+
+    def refuse(*_args):
+        raise AssertionError("the evaluator averaged over symmetries")
+
+    monkeypatch.setattr(SymmetryAveragedModel, "initial_inference", refuse)
+    evaluator = Evaluator(config, games_per_seat=1, opponents=("random",))
+    result = evaluator.evaluate(WeightsSnapshot(2, numpy_weights(evaluator.network.state_dict())))
+    assert result.results[0].games == 2
