@@ -76,8 +76,13 @@ def test_a_three_player_model_is_evaluated_in_each_of_three_seats(models, capsys
 
 
 def test_average_symmetries_is_the_models_setting_unless_the_flag_says(models, capsys):
-    assert run_json(capsys, models["dots_bundle"], "--games", "1")["average_symmetries"] is False
-    report = run_json(capsys, models["dots_bundle"], "--games", "2", "--average-symmetries")
+    assert run_json(capsys, models["dots_bundle"], "--games", "1")["average_symmetries"] is True  # the preset's
+    assert run_json(capsys, models["bundle"], "--games", "1")["average_symmetries"] is False
+    report = run_json(capsys, models["dots_bundle"], "--games", "2", "--no-average-symmetries")
+    assert report["average_symmetries"] is False
+    for seat in report["seats"]:
+        check_seat(seat, 2)
+    report = run_json(capsys, models["bundle"], "--games", "2", "--average-symmetries")
     assert report["average_symmetries"] is True
     for seat in report["seats"]:
         check_seat(seat, 2)
