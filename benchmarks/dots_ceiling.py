@@ -3,6 +3,7 @@
     python benchmarks/dots_ceiling.py                                   # the exact values only
     python benchmarks/dots_ceiling.py runs/dots3/checkpoints/latest.pt --games 100
     python benchmarks/dots_ceiling.py greedy runs/dots3/checkpoints/step_00020000.pt --games 100
+    python benchmarks/dots_ceiling.py exact+noise:0 exact+noise:0.1 exact+noise:0.2 --games 200
 
 It solves 3x3 dots and boxes for 3 players exactly (`envs.dots_and_boxes.against_random`): per seat, the
 expected boxes of the best possible play against two uniformly random players and of the greedy player.
@@ -14,7 +15,10 @@ in the same games, so it can tell players apart that 100 games per seat cannot. 
 split by the position classes of `dots_tactics.py` (capture, safe, forced), and the safe positions by
 the safe edges left in them (1 to 5, 6 or more): how often the player hands a box over there, how often
 the best edge does, and what it gives up; in the capture positions, how often the player takes a box, how
-often the best edge leaves it for later, and what taking it there costs. Prints JSON lines and writes a JSON file.
+often the best edge leaves it for later, and what taking it there costs. The reference player
+`exact+noise:SIGMA` ranks the edges by their exact values plus Gaussian noise of that standard deviation
+(in boxes), drawn afresh for every edge and decision: how precise a learned value must be to play that
+well. Prints JSON lines and writes a JSON file.
 """
 
 from __future__ import annotations
@@ -33,10 +37,26 @@ from dots_tactics import capturing_edges, classify, load_player, safe_edges
 from envs.dots_and_boxes.against_random import AgainstRandomTables, mask_of, solve
 from envs.opponents import opponent
 from muzero.config import GameConfig
-from muzero.evaluate import play_seats
+from muzero.evaluate import PlayerAsAgent, play_seats
 
 PLAYERS = 3
 SAFE_EDGE_BUCKETS = ("1", "2", "3", "4", "5", "6+")  # safe edges left in a position where one exists
+NOISY_EXACT = "exact+noise:"
+SUMMARY_KEYS = ("player", "expected_boxes_mean", "expected_boxes_mean_standard_error", "play_seconds")
+
+
+class NoisyExactPlayer:
+    """Plays the edge of the most expected boxes under the exact table after adding Gaussian noise of
+    standard deviation sigma to every edge's value (sigma 0: best play)."""
+
+    def __init__(self, tables: AgainstRandomTables, sigma: float, seed: int = 0) -> None:
+        self.tables, self.sigma, self.rng = tables, sigma, np.random.default_rng(seed)
+
+    def act(self, env: Any) -> int:
+        values = self.tables.best_action_values(mask_of(env.unwrapped.state.edges))
+        edges = list(values)
+        noisy = np.array([values[edge] for edge in edges]) + self.sigma * self.rng.standard_normal(len(edges))
+        return int(edges[int(np.argmax(noisy))])
 
 
 class SafePositions:
@@ -144,12 +164,18 @@ def exact_values(tables: AgainstRandomTables) -> dict[str, Any]:
     }
 
 
+def make_player(name: str, tables: AgainstRandomTables, args: argparse.Namespace) -> Any:
+    if name.startswith(NOISY_EXACT):
+        return PlayerAsAgent(NoisyExactPlayer(tables, float(name.removeprefix(NOISY_EXACT))))
+    return load_player(name, args.simulations, args.opponent_random_probability, args.average_symmetries)
+
+
 def player_report(name: str, tables: AgainstRandomTables, args: argparse.Namespace) -> dict[str, Any]:
     """The player's games in every seat against two random players, charged decision by decision."""
     game = GameConfig("dots_and_boxes", {"players": PLAYERS})
-    seats = []
+    seats, started = [], time.perf_counter()
     for seat in range(PLAYERS):
-        player = load_player(name, args.simulations, args.opponent_random_probability, args.average_symmetries)
+        player = make_player(name, tables, args)
         recorder = RegretRecorder(player, tables)
         returns = play_seats(
             {seat: recorder}, lambda seed: opponent("random", seed), game, games=args.games, seed=args.seed
@@ -158,12 +184,21 @@ def player_report(name: str, tables: AgainstRandomTables, args: argparse.Namespa
         print(json.dumps({"player": name, **seats[-1]}), flush=True)
     mean = round(float(np.mean([s["expected_boxes"] for s in seats])), 4)
     error = round(float(np.sqrt(sum(s["expected_boxes_standard_error"] ** 2 for s in seats)) / PLAYERS), 4)
-    return {"player": name, "expected_boxes_mean": mean, "expected_boxes_mean_standard_error": error, "seats": seats}
+    seconds = round(time.perf_counter() - started, 1)  # all its games, played one batch per seat
+    return {
+        "player": name,
+        "expected_boxes_mean": mean,
+        "expected_boxes_mean_standard_error": error,
+        "play_seconds": seconds,
+        "seats": seats,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("players", nargs="*", help="checkpoints, run folders or bundles, 'greedy' or 'rollout:K'")
+    parser.add_argument(
+        "players", nargs="*", help="checkpoints, run folders or bundles, 'greedy', 'rollout:K' or 'exact+noise:SIGMA'"
+    )
     parser.add_argument("--games", type=int, default=100, help="games per seat")
     parser.add_argument("--seed", type=int, default=1, help="the first game's seed")
     parser.add_argument("--simulations", type=int, help="search simulations (default: the model's)")
@@ -190,7 +225,7 @@ def main() -> None:
     for name in args.players:
         report = player_report(name, tables, args)
         result["players"].append(report)
-        summary = {key: report[key] for key in ("player", "expected_boxes_mean", "expected_boxes_mean_standard_error")}
+        summary = {key: report[key] for key in SUMMARY_KEYS}
         print(json.dumps({**summary, "greedy_mean": result["exact"]["greedy_mean"]}), flush=True)
     output = Path(args.json)
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from envs.dots_and_boxes.against_random import AgainstRandomTables, mask_of, solve
+from envs.dots_and_boxes.against_random import AgainstRandomTables, solve
 from envs.dots_and_boxes.greedy import GreedyDotsAndBoxesPlayer
 from envs.opponents import opponent
 from muzero.config import GameConfig
@@ -23,26 +23,25 @@ spec.loader.exec_module(dots_ceiling)
 GAME = GameConfig("dots_and_boxes", {"players": 3, "rows": 2, "cols": 2})
 
 
-class BestPlayer:
-    """Draws an edge of the most expected boxes under the exact table."""
-
-    def __init__(self, tables: AgainstRandomTables) -> None:
-        self.tables = tables
-
-    def act(self, env) -> int:
-        values = self.tables.best_action_values(mask_of(env.unwrapped.state.edges))
-        return max(values, key=values.get)
-
-
 def seat_report(player, tables: AgainstRandomTables, seat: int, games: int) -> dict:
     recorder = dots_ceiling.RegretRecorder(PlayerAsAgent(player), tables)
     returns = play_seats({seat: recorder}, lambda seed: opponent("random", seed), GAME, games=games, seed=7)
     return dots_ceiling.seat_report(seat, recorder, returns, games)
 
 
+def test_noisier_exact_values_give_more_up() -> None:
+    tables = solve(2, 2, 3)
+    reports = [
+        seat_report(dots_ceiling.NoisyExactPlayer(tables, sigma, seed=3), tables, seat=0, games=200)
+        for sigma in (0.0, 0.3, 3.0)
+    ]
+    assert reports[0]["expected_boxes"] == reports[0]["best_expected_boxes"]  # no noise: best play
+    assert reports[0]["expected_boxes"] > reports[1]["expected_boxes"] > reports[2]["expected_boxes"]
+
+
 def test_the_best_player_gives_nothing_up_and_counts_about_its_value() -> None:
     tables = solve(2, 2, 3)
-    report = seat_report(BestPlayer(tables), tables, seat=1, games=200)
+    report = seat_report(dots_ceiling.NoisyExactPlayer(tables, 0.0), tables, seat=1, games=200)
     assert report["expected_boxes"] == report["best_expected_boxes"]
     assert abs(report["counted_boxes"] - report["best_expected_boxes"]) < 4 * report["counted_boxes_standard_error"]
 
@@ -60,7 +59,7 @@ def test_greedy_charges_estimate_its_exact_value_with_less_spread_than_counting(
 
 def test_safe_positions_split_the_safe_charges_and_greedy_never_hands_a_box_over() -> None:
     tables = solve(2, 2, 3)
-    for player, seat in ((GreedyDotsAndBoxesPlayer(3), 2), (BestPlayer(tables), 0)):
+    for player, seat in ((GreedyDotsAndBoxesPlayer(3), 2), (dots_ceiling.NoisyExactPlayer(tables, 0.0), 0)):
         report = seat_report(player, tables, seat=seat, games=100)
         buckets = report["safe_positions_by_safe_edges_left"]
         given_up = sum(bucket["boxes_given_up_per_game"] for bucket in buckets.values())
@@ -84,6 +83,6 @@ def test_capture_positions_greedy_always_takes_and_pays_only_where_the_best_edge
     assert np.isclose(captures["decisions_per_game"], greedy["decisions_per_game_by_class"]["capture"], atol=1e-2)
     capture_charge = greedy["boxes_given_up_per_game_by_class"].get("capture", 0.0)
     assert captures["boxes_given_up_by_taking_per_game"] <= capture_charge + 1e-6
-    best = seat_report(BestPlayer(tables), tables, seat=0, games=100)["capture_positions"]
+    best = seat_report(dots_ceiling.NoisyExactPlayer(tables, 0.0), tables, seat=0, games=100)["capture_positions"]
     assert best["boxes_given_up_by_taking_per_game"] == 0
     assert best["takes"] <= 1 - best["best_declines"] + 1e-6  # it never takes where every best edge declines
