@@ -164,9 +164,20 @@ def exact_values(tables: AgainstRandomTables) -> dict[str, Any]:
     }
 
 
+def noise_sigma(name: str) -> float | None:
+    """SIGMA of an 'exact+noise:SIGMA' player (None for other players); ValueError if it is no number >= 0."""
+    if not name.startswith(NOISY_EXACT):
+        return None
+    sigma = float(name.removeprefix(NOISY_EXACT))
+    if not sigma >= 0:
+        raise ValueError(f"negative noise in {name}")
+    return sigma
+
+
 def make_player(name: str, tables: AgainstRandomTables, args: argparse.Namespace) -> Any:
-    if name.startswith(NOISY_EXACT):
-        return PlayerAsAgent(NoisyExactPlayer(tables, float(name.removeprefix(NOISY_EXACT))))
+    sigma = noise_sigma(name)
+    if sigma is not None:
+        return PlayerAsAgent(NoisyExactPlayer(tables, sigma))
     return load_player(name, args.simulations, args.opponent_random_probability, args.average_symmetries)
 
 
@@ -214,6 +225,11 @@ def main() -> None:
     )
     parser.add_argument("--json", default="benchmarks/results/dots_ceiling.json")
     args = parser.parse_args()
+    for name in args.players:  # before the 50-second solve
+        try:
+            noise_sigma(name)
+        except ValueError:
+            parser.error(f"{name}: the noise must be a number of boxes >= 0, e.g. {NOISY_EXACT}0.1")
     started = time.perf_counter()
     tables = solve(3, 3, PLAYERS)
     result: dict[str, Any] = {"exact": exact_values(tables), "solve_seconds": round(time.perf_counter() - started, 1)}

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from envs.dots_and_boxes.against_random import AgainstRandomTables, solve
 from envs.dots_and_boxes.greedy import GreedyDotsAndBoxesPlayer
@@ -86,3 +87,11 @@ def test_capture_positions_greedy_always_takes_and_pays_only_where_the_best_edge
     best = seat_report(dots_ceiling.NoisyExactPlayer(tables, 0.0), tables, seat=0, games=100)["capture_positions"]
     assert best["boxes_given_up_by_taking_per_game"] == 0
     assert best["takes"] <= 1 - best["best_declines"] + 1e-6  # it never takes where every best edge declines
+
+
+def test_noise_names_are_parsed_and_bad_ones_refused() -> None:
+    assert dots_ceiling.noise_sigma("exact+noise:0.25") == 0.25
+    assert dots_ceiling.noise_sigma("greedy") is None
+    for bad in ("exact+noise:x", "exact+noise:-1", "exact+noise:nan"):
+        with pytest.raises(ValueError):
+            dots_ceiling.noise_sigma(bad)
