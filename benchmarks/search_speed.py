@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from muzero.search import RecurrentFn, RecurrentOutput, RootBatch, SearchParams, search
+from muzero.config import SearchConfig
+from muzero.search import RecurrentFn, RecurrentOutput, RootBatch, search
 from muzero.search.reference import reference_search
 
 RESULTS = Path(__file__).parent / "results" / "search_speed.json"
@@ -59,7 +60,7 @@ def constant_model(batch_size: int, num_actions: int, num_players: int) -> tuple
 def measure(
     recurrent_fn: RecurrentFn,
     roots: RootBatch,
-    params: SearchParams,
+    params: SearchConfig,
     repeats: int,
     search_fn: Callable[..., object] = search,
 ) -> dict:
@@ -83,7 +84,7 @@ def measure(
     }
 
 
-def network_model(game: str, batch_size: int) -> tuple[RootBatch, RecurrentFn, SearchParams, dict]:
+def network_model(game: str, batch_size: int) -> tuple[RootBatch, RecurrentFn, SearchConfig, dict]:
     """Roots from real positions and the game preset's default network (untrained) behind TorchModel.
 
     The recurrent_fn is wrapped to count the seconds spent in the network, to report its share.
@@ -91,7 +92,6 @@ def network_model(game: str, batch_size: int) -> tuple[RootBatch, RecurrentFn, S
     from muzero import components
     from muzero.cli import experiment_config
     from muzero.inference import TorchModel, root_batch
-    from muzero.selfplay import search_params
 
     config = experiment_config(game, None, [])
     make_game = components.game_factory(config.game)
@@ -112,7 +112,7 @@ def network_model(game: str, batch_size: int) -> tuple[RootBatch, RecurrentFn, S
         clock["network_seconds"] += time.perf_counter() - start
         return output
 
-    return roots, recurrent_fn, search_params(config.search), clock
+    return roots, recurrent_fn, config.search, clock
 
 
 def network_rows(repeats: int, reference_repeats: int) -> list[dict]:
@@ -161,7 +161,7 @@ def main() -> None:
     parser.add_argument("--algorithm", default="puct", choices=["puct", "gumbel"], help="constant-model rows")
     args = parser.parse_args()
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    params = SearchParams(num_simulations=args.simulations, algorithm=args.algorithm)
+    params = SearchConfig(num_simulations=args.simulations, algorithm=args.algorithm)
     rows = []
     for batch_size, num_actions in ((1, 9), (64, 7)):
         roots, recurrent_fn = constant_model(batch_size, num_actions, args.players)

@@ -7,6 +7,7 @@ run folder (its latest checkpoint) or a checkpoint file (both with torch).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from muzero.bundle import INITIAL_FILE, is_bundle
-from muzero.config import ExperimentConfig
+from muzero.config import ExperimentConfig, SearchConfig
 from muzero.errors import UserError
 from muzero.inference import Model, OnnxModel, TorchModel, root_batch
-from muzero.search import RootBatch, SearchOutput, SearchParams, chosen_actions, extract_tree, search
+from muzero.search import RootBatch, SearchOutput, chosen_actions, extract_tree, search
 from muzero.types import SearchResult
 
 
@@ -35,8 +36,6 @@ class Agent:
         training_step: int | None = None,
         average_symmetries: bool | None = None,
     ) -> None:
-        from muzero.selfplay import search_params
-
         if temperature < 0:
             raise UserError(f"temperature must be >= 0, got {temperature}")
         if average_symmetries is None:
@@ -45,12 +44,10 @@ class Agent:
         self.averages_symmetries = self.model is not model  # False for a game that declares no symmetries
         self.config, self.temperature = config, temperature
         self.training_step = training_step  # learner steps behind the weights, when known
-        params = search_params(config.search, with_noise=False)
+        params = config.search.at_play()
         if num_simulations is not None:
-            if num_simulations < 1:
-                raise UserError(f"num_simulations must be at least 1, got {num_simulations}")
-            params = SearchParams(**{**params.__dict__, "num_simulations": num_simulations})
-        self.params: SearchParams = params
+            params = dataclasses.replace(params, num_simulations=num_simulations)
+        self.params: SearchConfig = params
         self.rng = np.random.default_rng(seed)
         self.env_name = _env_name(config)
 

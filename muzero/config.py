@@ -22,6 +22,9 @@ class GameConfig:
     name: str = "tictactoe"  # a name of envs.names(), "pettingzoo:MODULE" or "gym:ID"
     args: dict[str, Any] = field(default_factory=dict)  # keyword arguments of envs.make (e.g. players=3)
 
+    def __post_init__(self) -> None:
+        check_section(self, "game")
+
 
 @dataclass(frozen=True)
 class NetworkConfig:
@@ -34,6 +37,9 @@ class NetworkConfig:
     value_support: int = 10  # value as categorical over -S..S (paper: 300); 0 = a plain scalar
     reward_support: int = 10  # reward likewise (paper: 300); 0 = a plain scalar
     scale_transform: bool = True  # h(x) = sign(x)(sqrt(|x|+1)-1)+0.001x before the support (paper: on)
+
+    def __post_init__(self) -> None:
+        check_section(self, "network")
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,15 @@ class SearchConfig:
     # network's error at K times the network work; self-play and the run's evaluator play the plain network
     average_symmetries_at_play: bool = False
 
+    def __post_init__(self) -> None:
+        check_section(self, "search")
+        if self.opponent_random_probability > 0 and self.algorithm != "gumbel":
+            raise UserError("config field 'search.opponent_random_probability' needs search.algorithm = \"gumbel\"")
+
+    def at_play(self) -> SearchConfig:
+        """These settings without root noise (no Dirichlet noise, no Gumbel noise): how agents search at play."""
+        return dataclasses.replace(self, exploration_fraction=0.0, gumbel_scale=0.0)
+
 
 @dataclass(frozen=True)
 class ReplayConfig:
@@ -75,6 +90,9 @@ class ReplayConfig:
     # a player's value target ends at its own next random move (selfplay.random_move_probability, random
     # openings) with the search's root value there: the return after it is not that of the agent's play
     bootstrap_at_random_moves: bool = True
+
+    def __post_init__(self) -> None:
+        check_section(self, "replay")
 
 
 @dataclass(frozen=True)
@@ -90,6 +108,9 @@ class LearnerConfig:
     max_grad_norm: float = 5.0  # gradient clipping by global norm; 0 = none
     value_loss_weight: float = 0.25  # weight of the value loss (MuZero Reanalyse: 0.25)
     next_player_loss_weight: float = 1.0  # weight of the next-player cross-entropy
+
+    def __post_init__(self) -> None:
+        check_section(self, "learner")
 
 
 @dataclass(frozen=True)
@@ -112,6 +133,9 @@ class SelfPlayConfig:
     # weights, ~3x faster for small networks) or "torch" (the network itself)
     refresh_steps: int = 50  # synchronous loop: learner steps between refreshes of self-play's onnx copy
 
+    def __post_init__(self) -> None:
+        check_section(self, "selfplay")
+
 
 @dataclass(frozen=True)
 class RunConfig:
@@ -125,6 +149,9 @@ class RunConfig:
     checkpoint_interval: int = 1_000  # learner steps between checkpoints
     log_interval: int = 50  # learner steps between metrics lines
     threads: int = 0  # torch intra-op threads; 0 = torch's default
+
+    def __post_init__(self) -> None:
+        check_section(self, "run")
 
 
 @dataclass(frozen=True)
@@ -332,15 +359,21 @@ _RULES: dict[str, tuple[Any, str]] = {
 }
 
 
+def check_section(section: Any, section_name: str) -> None:
+    """Raises UserError naming the first field of `section` whose value is out of its range.
+
+    Every section calls it when it is made (`__post_init__`), so a section out of range never exists."""
+    for field_name in (f.name for f in dataclasses.fields(section)):
+        path = f"{section_name}.{field_name}"
+        if path in _RULES:
+            check, expected = _RULES[path]
+            value = getattr(section, field_name)
+            if not check(value):
+                raise UserError(f"config field '{path}' must be {expected}, got {value!r}")
+
+
 def validate(config: ExperimentConfig) -> None:
-    """Raises UserError naming the first field whose value is out of its range."""
-    for path, (check, expected) in _RULES.items():
-        section, name = path.split(".")
-        value = getattr(getattr(config, section), name)
-        if not check(value):
-            raise UserError(f"config field '{path}' must be {expected}, got {value!r}")
-    if config.search.opponent_random_probability > 0 and config.search.algorithm != "gumbel":
-        raise UserError("config field 'search.opponent_random_probability' needs search.algorithm = \"gumbel\"")
+    """Raises UserError for settings that do not fit together (each section checks its own fields)."""
     if config.replay.capacity < config.selfplay.max_moves:
         raise UserError(
             f"config field 'replay.capacity' ({config.replay.capacity}) must hold at least one game "

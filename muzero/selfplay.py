@@ -9,27 +9,8 @@ import numpy as np
 
 from muzero.config import SearchConfig, SelfPlayConfig
 from muzero.inference import Model, root_batch
-from muzero.search import SearchOutput, SearchParams, search, select_actions
+from muzero.search import SearchOutput, search, select_actions
 from muzero.types import Game, TimeStep, Trajectory
-
-
-def search_params(config: SearchConfig, *, with_noise: bool = True) -> SearchParams:
-    """The search's parameters from the config (root noise, Dirichlet or Gumbel, only in self-play)."""
-    return SearchParams(
-        num_simulations=config.num_simulations,
-        pb_c_base=config.pb_c_base,
-        pb_c_init=config.pb_c_init,
-        discount=config.discount,
-        dirichlet_alpha=config.dirichlet_alpha,
-        exploration_fraction=config.exploration_fraction if with_noise else 0.0,
-        unvisited_q=config.unvisited_q,
-        algorithm=config.algorithm,
-        max_considered_actions=config.max_considered_actions,
-        gumbel_scale=config.gumbel_scale if with_noise else 0.0,
-        value_scale=config.value_scale,
-        maxvisit_init=config.maxvisit_init,
-        opponent_random_probability=config.opponent_random_probability,
-    )
 
 
 def temperature_at(schedule: tuple[tuple[int, float], ...], training_step: int) -> float:
@@ -96,7 +77,7 @@ class SelfPlay:
         rng: np.random.Generator,
     ) -> None:
         self.make_game, self.model, self.config, self.rng = make_game, model, config, rng
-        self.params = search_params(search_config)
+        self.params = search_config
         self.records = [self._new_record(make_game()) for _ in range(config.parallel_games)]
 
     def _new_record(self, game: Game) -> _GameRecord:

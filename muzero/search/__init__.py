@@ -1,12 +1,13 @@
 """Batched MCTS for N-player games over a numpy model seam (numpy and numba only: no torch).
 
-`search(roots, recurrent_fn, params, rng)` searches B roots at once (PUCT, or Gumbel MuZero's sequential
-halving); `chosen_actions` picks the moves to play from its output, `select_actions` from visit counts;
+`search(roots, recurrent_fn, params, rng)` (params: a `muzero.config.SearchConfig`) searches B roots at
+once (PUCT, or Gumbel MuZero's sequential halving); `chosen_actions` picks the moves to play from its output,
+`select_actions` from visit counts;
 `extract_tree` gives one root's tree as nested `SearchNode`s for display.
 `muzero.search.reference` holds a slow per-node version of the same algorithm, kept as a test oracle.
 """
 
-from muzero.search.interface import RecurrentFn, RecurrentOutput, RootBatch, SearchOutput, SearchParams
+from muzero.search.interface import RecurrentFn, RecurrentOutput, RootBatch, SearchOutput
 from muzero.search.mcts import chosen_actions, extract_tree, search
 from muzero.search.selection import root_priors, select_actions, softmax
 from muzero.search.tree import SearchNode, Tree
@@ -17,7 +18,6 @@ __all__ = [
     "RootBatch",
     "SearchNode",
     "SearchOutput",
-    "SearchParams",
     "Tree",
     "chosen_actions",
     "extract_tree",

@@ -11,8 +11,9 @@ from collections.abc import Callable
 import numpy as np
 from numba import njit
 
+from muzero.config import SearchConfig
 from muzero.search.gumbel import considered_visits_table, root_decisions, select_leaves_gumbel
-from muzero.search.interface import RecurrentFn, RecurrentOutput, RootBatch, SearchOutput, SearchParams
+from muzero.search.interface import RecurrentFn, RecurrentOutput, RootBatch, SearchOutput
 from muzero.search.selection import root_priors_and_gumbel, select_actions, select_leaves, softmax
 from muzero.search.tree import (
     NO_PARENT,
@@ -25,7 +26,7 @@ from muzero.search.tree import (
 )
 
 
-def search(roots: RootBatch, recurrent_fn: RecurrentFn, params: SearchParams, rng: np.random.Generator) -> SearchOutput:
+def search(roots: RootBatch, recurrent_fn: RecurrentFn, params: SearchConfig, rng: np.random.Generator) -> SearchOutput:
     """Run `params.num_simulations` simulations from each of the B roots; `rng` draws the root noise."""
     check_roots(roots)
     priors, gumbel = root_priors_and_gumbel(roots, params, rng)  # float64[B, A], float64[B, A]
@@ -52,7 +53,7 @@ def search(roots: RootBatch, recurrent_fn: RecurrentFn, params: SearchParams, rn
     )
 
 
-def puct_selector(tree: Tree, roots: RootBatch, params: SearchParams) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
+def puct_selector(tree: Tree, roots: RootBatch, params: SearchConfig) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
     """The leaves of the next simulation by PUCT, as a function of the tree's current state."""
     return lambda: select_leaves(
         tree.children,
@@ -71,7 +72,7 @@ def puct_selector(tree: Tree, roots: RootBatch, params: SearchParams) -> Callabl
 
 
 def gumbel_selector(
-    tree: Tree, roots: RootBatch, gumbel: np.ndarray, params: SearchParams
+    tree: Tree, roots: RootBatch, gumbel: np.ndarray, params: SearchConfig
 ) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
     """The leaves of the next simulation by Gumbel MuZero's sequential halving and interior selection."""
     table = considered_visits_table(params.max_considered_actions, params.num_simulations)
@@ -94,7 +95,7 @@ def gumbel_selector(
 
 
 def root_policy_and_action(
-    tree: Tree, roots: RootBatch, gumbel: np.ndarray, visit_counts: np.ndarray, params: SearchParams
+    tree: Tree, roots: RootBatch, gumbel: np.ndarray, visit_counts: np.ndarray, params: SearchConfig
 ) -> tuple[np.ndarray, np.ndarray]:
     """(float64[B, A] policy target, int64[B] chosen action) of each root after the search."""
     if params.algorithm == "gumbel":

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from muzero.config import SearchConfig
 from muzero.search.gumbel import LIKELY_LEGAL_PRIOR, considered_visits
-from muzero.search.interface import RecurrentFn, RootBatch, SearchParams
+from muzero.search.interface import RecurrentFn, RootBatch
 from muzero.search.selection import root_priors_and_gumbel, softmax
 
 
@@ -66,7 +67,7 @@ class ReferenceOutput:
 
 
 def reference_search(
-    roots: RootBatch, recurrent_fn: RecurrentFn, params: SearchParams, rng: np.random.Generator
+    roots: RootBatch, recurrent_fn: RecurrentFn, params: SearchConfig, rng: np.random.Generator
 ) -> ReferenceOutput:
     """Search each root on its own, with the same root priors (and noise) as the batched search."""
     priors, gumbel = root_priors_and_gumbel(roots, params, rng)  # float64[B, A], float64[B, A]
@@ -91,7 +92,7 @@ def reference_search(
 
 
 def search_one(
-    root: Node, legal_mask: np.ndarray, recurrent_fn: RecurrentFn, params: SearchParams, gumbel: np.ndarray
+    root: Node, legal_mask: np.ndarray, recurrent_fn: RecurrentFn, params: SearchConfig, gumbel: np.ndarray
 ) -> None:
     """The paper's run_mcts for one root."""
     min_max = MinMaxStats()
@@ -121,7 +122,7 @@ def select_action(
     node: Node,
     legal_mask: np.ndarray | None,
     min_max: MinMaxStats,
-    params: SearchParams,
+    params: SearchConfig,
     gumbel: np.ndarray,
     simulation: int,
     root_player: int,
@@ -136,7 +137,7 @@ def select_action(
     return ucb_action(node, legal_mask, min_max, params)
 
 
-def ucb_action(node: Node, legal_mask: np.ndarray | None, min_max: MinMaxStats, params: SearchParams) -> int:
+def ucb_action(node: Node, legal_mask: np.ndarray | None, min_max: MinMaxStats, params: SearchConfig) -> int:
     """The action with the highest UCB score for the node's player; ties go to the lowest action."""
     best_action, best_score = -1, -math.inf
     for action in range(len(node.priors)):
@@ -148,7 +149,7 @@ def ucb_action(node: Node, legal_mask: np.ndarray | None, min_max: MinMaxStats, 
     return best_action
 
 
-def ucb_score(parent: Node, action: int, min_max: MinMaxStats, params: SearchParams) -> float:
+def ucb_score(parent: Node, action: int, min_max: MinMaxStats, params: SearchConfig) -> float:
     """The paper's ucb_score, with the value of the parent's player to move."""
     child = parent.children.get(action)
     child_visits = 0 if child is None else child.visits
@@ -184,7 +185,7 @@ def child_visits(node: Node) -> np.ndarray:
     return visits
 
 
-def sigma(node: Node, params: SearchParams) -> np.ndarray:
+def sigma(node: Node, params: SearchConfig) -> np.ndarray:
     """float64[A]: sigma of the completed Q values of the node's player, as in the Gumbel MuZero paper."""
     player = node.to_play
     visits = child_visits(node)
@@ -206,7 +207,7 @@ def log_priors(node: Node) -> np.ndarray:
         return np.log(node.priors)
 
 
-def improved_policy(node: Node, params: SearchParams) -> np.ndarray:
+def improved_policy(node: Node, params: SearchConfig) -> np.ndarray:
     """float64[A]: softmax(log prior + sigma(completed Q))."""
     logits = log_priors(node) + sigma(node, params)
     weights = np.exp(logits - logits.max())
@@ -214,7 +215,7 @@ def improved_policy(node: Node, params: SearchParams) -> np.ndarray:
 
 
 def halving_action(
-    root: Node, legal_mask: np.ndarray, params: SearchParams, gumbel: np.ndarray, target_visits: int
+    root: Node, legal_mask: np.ndarray, params: SearchConfig, gumbel: np.ndarray, target_visits: int
 ) -> int:
     """Among legal actions with `target_visits` visits, the best gumbel + log prior + sigma."""
     visits = child_visits(root)
@@ -226,7 +227,7 @@ def halving_action(
     return max(candidates, key=lambda a: (scores[a], -a))
 
 
-def gumbel_interior_action(node: Node, params: SearchParams, is_opponent: bool) -> int:
+def gumbel_interior_action(node: Node, params: SearchConfig, is_opponent: bool) -> int:
     """The action whose visit share lags most behind the improved policy; an opponent's policy is mixed
     with uniform random moves over the actions of prior >= LIKELY_LEGAL_PRIOR (or the largest prior)."""
     visits = child_visits(node)
@@ -240,7 +241,7 @@ def gumbel_interior_action(node: Node, params: SearchParams, is_opponent: bool) 
     return int(np.argmax(scores))
 
 
-def decide(root: Node, legal_mask: np.ndarray, params: SearchParams, gumbel: np.ndarray) -> tuple[np.ndarray, int]:
+def decide(root: Node, legal_mask: np.ndarray, params: SearchConfig, gumbel: np.ndarray) -> tuple[np.ndarray, int]:
     """(float64[A] policy target, chosen action) of a searched root."""
     visits = child_visits(root)
     if params.algorithm == "gumbel":

@@ -7,7 +7,8 @@ import math
 import numpy as np
 from numba import njit
 
-from muzero.search.interface import RootBatch, SearchParams
+from muzero.config import SearchConfig
+from muzero.search.interface import RootBatch
 from muzero.search.tree import UNEXPANDED
 
 
@@ -37,7 +38,7 @@ def softmax_rows(logits: np.ndarray) -> np.ndarray:
     return probabilities
 
 
-def root_priors(roots: RootBatch, params: SearchParams, rng: np.random.Generator) -> np.ndarray:
+def root_priors(roots: RootBatch, params: SearchConfig, rng: np.random.Generator) -> np.ndarray:
     """float64[B, A]: softmax over the legal actions, mixed with Dirichlet noise drawn root by root."""
     priors = softmax(roots.policy_logits, roots.legal_mask)  # float64[B, A]
     fraction = params.exploration_fraction
@@ -50,7 +51,7 @@ def root_priors(roots: RootBatch, params: SearchParams, rng: np.random.Generator
 
 
 def root_priors_and_gumbel(
-    roots: RootBatch, params: SearchParams, rng: np.random.Generator
+    roots: RootBatch, params: SearchConfig, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """(float64[B, A] root priors, float64[B, A] Gumbel noise). PUCT: priors with Dirichlet noise, Gumbel
     noise 0. Gumbel: the plain masked priors and noise of scale `gumbel_scale` (none drawn at scale 0)."""

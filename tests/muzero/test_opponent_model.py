@@ -7,7 +7,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from muzero.search import RecurrentOutput, RootBatch, SearchParams, search
+from muzero.config import SearchConfig
+from muzero.search import RecurrentOutput, RootBatch, search
 from muzero.search.reference import reference_search
 
 SAFE, RISKY, DONE = 1.0, 2.0, 3.0  # latent of the node after the root's action 0, action 1, and any later one
@@ -51,8 +52,8 @@ def gamble_root() -> RootBatch:
     )
 
 
-def gamble_params(opponent_random_probability: float) -> SearchParams:
-    return SearchParams(
+def gamble_params(opponent_random_probability: float) -> SearchConfig:
+    return SearchConfig(
         num_simulations=200,
         algorithm="gumbel",
         gumbel_scale=0.0,
@@ -96,6 +97,6 @@ def test_the_root_players_own_nodes_still_maximise() -> None:
 
 def test_opponent_random_probability_needs_the_gumbel_search() -> None:
     with pytest.raises(ValueError, match="gumbel"):
-        SearchParams(opponent_random_probability=0.5)
+        SearchConfig(opponent_random_probability=0.5)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        SearchParams(algorithm="gumbel", opponent_random_probability=1.5)
+        SearchConfig(algorithm="gumbel", opponent_random_probability=1.5)

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 import envs
+from muzero.config import SearchConfig
 from muzero.search import (
     RecurrentOutput,
     RootBatch,
     SearchNode,
-    SearchParams,
     extract_tree,
     search,
     select_actions,
@@ -78,7 +78,7 @@ def test_batched_search_agrees_with_the_reference(seed: int, unvisited_q: str) -
     roots = toy_roots(seed, batch_size=4, num_actions=6, num_players=3)
     assert len({tuple(mask) for mask in roots.legal_mask}) > 1
     model = ToyModel(seed, num_actions=6, num_players=3)
-    params = SearchParams(num_simulations=60, discount=0.95, dirichlet_alpha=0.5, unvisited_q=unvisited_q)
+    params = SearchConfig(num_simulations=60, discount=0.95, dirichlet_alpha=0.5, unvisited_q=unvisited_q)
     batched = search(roots, model, params, np.random.default_rng(seed))
     reference = reference_search(roots, model, params, np.random.default_rng(seed))
     np.testing.assert_array_equal(batched.visit_counts, reference.visit_counts)
@@ -95,7 +95,7 @@ def test_batched_gumbel_search_agrees_with_the_reference(
 ) -> None:
     roots = toy_roots(seed, batch_size=4, num_actions=6, num_players=3)
     model = ToyModel(seed, num_actions=6, num_players=3)
-    params = SearchParams(
+    params = SearchConfig(
         num_simulations=num_simulations,
         discount=0.95,
         algorithm="gumbel",
@@ -127,7 +127,7 @@ def test_sequential_halving_schedule() -> None:
 def test_gumbel_root_visits_follow_the_halving() -> None:
     roots = toy_roots(5, batch_size=1, num_actions=8, num_players=2)
     roots = RootBatch(roots.latents, roots.policy_logits, roots.values, roots.to_play, np.ones((1, 8), dtype=bool))
-    params = SearchParams(num_simulations=8, algorithm="gumbel", max_considered_actions=4)
+    params = SearchConfig(num_simulations=8, algorithm="gumbel", max_considered_actions=4)
     output = search(roots, ToyModel(5, num_actions=8, num_players=2), params, np.random.default_rng(0))
     assert sorted(output.visit_counts[0]) == [0, 0, 0, 0, 1, 1, 3, 3]
     assert output.visit_counts[0, output.action[0]] == 3
@@ -138,7 +138,7 @@ def test_gumbel_improved_policy_by_hand() -> None:
     # Player 0 at the root: q(0) = 0 + .2 = .2, q(1) = .5 + .2 = .7 (discount 1). Both visited, so the
     # completed Q are the Q values; rescaled to [0, 1]: [0, 1]; sigma = (50 + 1) * 0.1 * [0, 1] = [0, 5.1].
     # Priors are uniform, so the improved policy is softmax([0, 5.1]) = [1 / (1 + e^5.1), e^5.1 / (1 + e^5.1)].
-    params = SearchParams(num_simulations=2, algorithm="gumbel", gumbel_scale=0.0)
+    params = SearchConfig(num_simulations=2, algorithm="gumbel", gumbel_scale=0.0)
     output = search(scripted_roots(), scripted_model, params, np.random.default_rng(0))
     np.testing.assert_array_equal(output.visit_counts, [[1, 1]])
     expected = np.exp(5.1) / (1 + np.exp(5.1))
@@ -149,7 +149,7 @@ def test_gumbel_improved_policy_by_hand() -> None:
 def test_each_root_is_searched_as_if_alone() -> None:
     roots = toy_roots(7, batch_size=3, num_actions=5, num_players=2)
     model = ToyModel(7, num_actions=5, num_players=2)
-    params = SearchParams(num_simulations=40, exploration_fraction=0.0)
+    params = SearchConfig(num_simulations=40, exploration_fraction=0.0)
     together = search(roots, model, params, np.random.default_rng(0))
     for b in range(roots.batch_size):
         alone = search(select_root(roots, b), model, params, np.random.default_rng(0))
@@ -234,14 +234,14 @@ def searched_visits(game_name: str, moves: list[int], num_simulations: int = 400
     """(visit counts[A], player to move) of a search from the position after `moves`, perfect model."""
     model = PerfectModel(envs.make(game_name, **game_kwargs), tuple(moves))
     roots = model.roots()
-    params = SearchParams(num_simulations=num_simulations, exploration_fraction=0.0)
+    params = SearchConfig(num_simulations=num_simulations, exploration_fraction=0.0)
     return search(roots, model, params, np.random.default_rng(0)).visit_counts[0], int(roots.to_play[0])
 
 
 def gumbel_decision(game_name: str, moves: list[int], num_simulations: int, **game_kwargs) -> tuple:
     """(chosen action, policy target[A]) of a noiseless Gumbel search after `moves`, perfect model."""
     model = PerfectModel(envs.make(game_name, **game_kwargs), tuple(moves))
-    params = SearchParams(num_simulations=num_simulations, algorithm="gumbel", gumbel_scale=0.0)
+    params = SearchConfig(num_simulations=num_simulations, algorithm="gumbel", gumbel_scale=0.0)
     output = search(model.roots(), model, params, np.random.default_rng(0))
     return int(output.action[0]), output.policy[0]
 
@@ -325,7 +325,7 @@ def test_three_player_backup_by_hand() -> None:
     #   node 2: sum [.38, 1.76, 1.14], 2 visits, q = [.5,0,0] + .9 * [.19, .88, .57] = [.671, .792, .513]
     #           G = [.5,0,0] + .9 * [.18, 1.36, .54] = [.662, 1.224, .486]
     #   root: sum [1.16 + .662, 1.72 + 1.224, .78 + .486] = [1.822, 2.944, 1.266], 4 visits
-    params = SearchParams(num_simulations=3, discount=0.9, exploration_fraction=0.0)
+    params = SearchConfig(num_simulations=3, discount=0.9, exploration_fraction=0.0)
     output = search(scripted_roots(), scripted_model, params, np.random.default_rng(0))
     np.testing.assert_array_equal(output.visit_counts, [[1, 2]])
     np.testing.assert_allclose(output.tree.value_sums[0, 0], [1.822, 2.944, 1.266], atol=1e-6)
@@ -353,7 +353,7 @@ def test_select_actions_samples_only_visited_actions() -> None:
 
 def test_illegal_root_actions_get_no_visits() -> None:
     roots = toy_roots(11, batch_size=4, num_actions=6, num_players=3)
-    output = search(roots, ToyModel(11, 6, 3), SearchParams(num_simulations=50), np.random.default_rng(0))
+    output = search(roots, ToyModel(11, 6, 3), SearchConfig(num_simulations=50), np.random.default_rng(0))
     assert (output.visit_counts[~roots.legal_mask] == 0).all()
     assert (output.priors[~roots.legal_mask] == 0).all()
     np.testing.assert_allclose(output.priors.sum(axis=1), 1.0, atol=1e-6)
@@ -362,7 +362,7 @@ def test_illegal_root_actions_get_no_visits() -> None:
 
 def test_extract_tree_children_visits_sum_to_parent_visits_minus_one() -> None:
     roots = toy_roots(5, batch_size=2, num_actions=4, num_players=3)
-    output = search(roots, ToyModel(5, 4, 3), SearchParams(num_simulations=30), np.random.default_rng(0))
+    output = search(roots, ToyModel(5, 4, 3), SearchConfig(num_simulations=30), np.random.default_rng(0))
     for index in range(roots.batch_size):
         root = extract_tree(output, index)
         assert root.action is None and root.visits == 31 and root.to_play == roots.to_play[index]
