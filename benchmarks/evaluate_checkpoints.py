@@ -13,10 +13,10 @@ import json
 import time
 from pathlib import Path
 
-from envs.opponents import opponent
 from muzero.agent import Agent
 from muzero.checkpoint import load_checkpoint
 from muzero.evaluate import PlayerAsAgent, evaluate_all_seats
+from muzero.games import game_kit
 from muzero.run_folder import RunFolder
 
 
@@ -25,8 +25,13 @@ def evaluate_checkpoint(
 ) -> dict:
     checkpoint = load_checkpoint(path)
     agent = Agent.load(path, num_simulations=simulations, average_symmetries=average_symmetries)
+    kit = agent.game
     results = evaluate_all_seats(
-        agent, lambda game_seed: opponent(against, game_seed), checkpoint.config.game, games_per_seat=games, seed=seed
+        agent,
+        lambda game_seed: kit.make_opponent(against, game_seed),
+        kit.make_game,
+        games_per_seat=games,
+        seed=seed,
     )
     return {
         "checkpoint": path.name,
@@ -38,9 +43,10 @@ def evaluate_checkpoint(
 
 def evaluate_baseline(run: RunFolder, baseline: str, against: str, games: int, seed: int) -> dict:
     """The reference player `baseline` in the agent's place, against the same opponents."""
-    agent = PlayerAsAgent(opponent(baseline, 12345))
+    kit = game_kit(run.config().game)
+    agent = PlayerAsAgent(kit.make_opponent(baseline, 12345))
     results = evaluate_all_seats(
-        agent, lambda game_seed: opponent(against, game_seed), run.config().game, games_per_seat=games, seed=seed
+        agent, lambda game_seed: kit.make_opponent(against, game_seed), kit.make_game, games_per_seat=games, seed=seed
     )
     return {"checkpoint": f"baseline {baseline}", "step": 0, "minutes": 0.0, "seats": [r.as_dict() for r in results]}
 

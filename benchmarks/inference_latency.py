@@ -28,10 +28,11 @@ import torch
 
 import envs
 from muzero.agent import Agent
-from muzero.cli import experiment_config
-from muzero.components import build_network, game_factory, game_spec
+from muzero.components import build_network
 from muzero.export import export_network
+from muzero.games import experiment_config, game_kit
 from muzero.inference import Model, OnnxModel, TorchModel
+from muzero.player import PlaySettings
 
 RESULTS = Path(__file__).parent / "results" / "inference_latency.json"
 GAMES = ("tictactoe", "connect4")
@@ -92,7 +93,7 @@ def agent_move_rows(game: str, config, network, bundle: Path, moves: int) -> lis
     """Median time of one move (a 100-simulation search from the opening position) per backend."""
     torch.set_num_threads(1)
     agents = {
-        "torch 1 thread": Agent(TorchModel(network), config, num_simulations=AGENT_SIMULATIONS),
+        "torch 1 thread": Agent(TorchModel(network), config, PlaySettings(num_simulations=AGENT_SIMULATIONS)),
         "onnxruntime 1 thread": Agent.load(bundle, num_simulations=AGENT_SIMULATIONS, threads=1),
     }
     env = envs.make_env(game)
@@ -107,7 +108,7 @@ def agent_move_rows(game: str, config, network, bundle: Path, moves: int) -> lis
 def measure_game(game: str, seconds: float, moves: int) -> tuple[list[dict], list[dict]]:
     config = experiment_config(game, None, [])
     torch.manual_seed(0)
-    network = build_network(config, game_spec(game_factory(config.game)()))
+    network = build_network(config.network, game_kit(config.game).spec)
     with tempfile.TemporaryDirectory() as folder:
         bundle = export_network(network, config, Path(folder) / "bundle")
         return latency_rows(game, network, bundle, seconds), agent_move_rows(game, config, network, bundle, moves)

@@ -24,8 +24,9 @@ import numpy as np
 import torch
 
 from muzero import components
-from muzero.cli import experiment_config
 from muzero.config import ExperimentConfig
+from muzero.game_kit import GameSpec
+from muzero.games import experiment_config, game_kit
 from muzero.learner import Learner
 from muzero.replay import ReplayBuffer
 from muzero.selfplay import SelfPlay
@@ -39,12 +40,12 @@ BATCHES = 64  # distinct batches cycled through while timing
 
 def filled_buffer(config: ExperimentConfig) -> ReplayBuffer:
     """A buffer holding at least `run.min_replay_positions` positions of self-play by a fresh network."""
-    make_game = components.game_factory(config.game)
-    spec = components.game_spec(make_game())
+    kit = game_kit(config.game)
     fill_config = replace(config, search=replace(config.search, num_simulations=FILL_SIMULATIONS))
-    model = components.build_inference_model(fill_config, components.build_network(fill_config, spec))
-    selfplay = SelfPlay(make_game, model, fill_config.search, fill_config.selfplay, np.random.default_rng(0))
-    buffer = components.build_buffer(config, spec)
+    network = components.build_network(fill_config.network, kit.spec)
+    model = components.build_inference_model(fill_config.selfplay.inference, network)
+    selfplay = SelfPlay(kit.make_game, model, fill_config.search, fill_config.selfplay, np.random.default_rng(0))
+    buffer = ReplayBuffer(config.replay, kit.spec, config.search.discount)
     while buffer.num_positions < config.run.min_replay_positions:
         for trajectory in selfplay.play_move(0).finished:
             buffer.add(trajectory)
@@ -70,6 +71,11 @@ def optimizer_step_ms(learner: Learner, seconds: float) -> float:
     return 1000 * (time.perf_counter() - start) / steps
 
 
+def fresh_learner(config: ExperimentConfig, spec: GameSpec) -> Learner:
+    """The learner of a freshly initialised network of the config."""
+    return components.build_learner(config.learner, config.network, components.build_network(config.network, spec))
+
+
 def unfused(learner: Learner) -> Learner:
     """The same learner with torch's per-parameter optimizer loop (what torch picks on CPU by default)."""
     learner.fused = None
@@ -80,13 +86,13 @@ def unfused(learner: Learner) -> Learner:
 
 def game_row(game: str, settings: list[str], seconds: float, rounds: int) -> dict:
     config = experiment_config(game, None, settings)
-    spec = components.game_spec(components.game_factory(config.game)())
+    spec = game_kit(config.game).spec
     buffer = filled_buffer(config)
     rng = np.random.default_rng(1)
     batches = [buffer.sample(config.learner.batch_size, rng) for _ in range(BATCHES)]
     learners = {
-        "fused": components.build_learner(config, components.build_network(config, spec), spec),
-        "loop": unfused(components.build_learner(config, components.build_network(config, spec), spec)),
+        "fused": fresh_learner(config, spec),
+        "loop": unfused(fresh_learner(config, spec)),
     }
     rates: dict[str, list[float]] = {name: [] for name in learners}
     optimizer_ms: dict[str, list[float]] = {name: [] for name in learners}

@@ -33,12 +33,12 @@ def main() -> None:
     import torch
 
     from muzero import components
-    from muzero.cli import experiment_config
+    from muzero.games import experiment_config, game_kit
     from muzero.onnx_mirror import OnnxMirrorModel
 
     torch.set_num_threads(1)
     config = experiment_config(args.game, None, [])
-    network = components.build_network(config, components.game_spec(components.game_factory(config.game)()))
+    network = components.build_network(config.network, game_kit(config.game).spec)
     mirror = OnnxMirrorModel(network)
     samples, start = [], time.perf_counter()
     for refresh in range(1, args.refreshes + 1):

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from muzero.config import ReplayConfig
+from muzero.game_kit import GameSpec
 from muzero.replay import ReplayBuffer
 from muzero.types import Trajectory
 
@@ -58,9 +60,8 @@ def random_game(shape: GameShape, rng: np.random.Generator, observation_scale: f
 
 def fill(shape: GameShape, observation_scale: float, positions: int) -> tuple[ReplayBuffer, float]:
     """A buffer after `positions` positions were added; also the mean seconds per added game."""
-    buffer = ReplayBuffer(
-        CAPACITY, shape.observation_shape, shape.num_actions, shape.num_players, unroll_steps=UNROLL_STEPS
-    )
+    spec = GameSpec(shape.num_players, shape.num_actions, shape.observation_shape)
+    buffer = ReplayBuffer(ReplayConfig(capacity=CAPACITY, unroll_steps=UNROLL_STEPS), spec)
     rng = np.random.default_rng(0)
     games = [random_game(shape, rng, observation_scale) for _ in range(200)]
     start = time.perf_counter()

@@ -90,12 +90,13 @@ def network_model(game: str, batch_size: int) -> tuple[RootBatch, RecurrentFn, S
     The recurrent_fn is wrapped to count the seconds spent in the network, to report its share.
     """
     from muzero import components
-    from muzero.cli import experiment_config
+    from muzero.games import experiment_config, game_kit
     from muzero.inference import TorchModel, root_batch
 
     config = experiment_config(game, None, [])
-    make_game = components.game_factory(config.game)
-    network = components.build_network(config, components.game_spec(make_game()))
+    kit = game_kit(config.game)
+    make_game = kit.make_game
+    network = components.build_network(config.network, kit.spec)
     model = TorchModel(network)
     timesteps = [make_game().reset(seed=i) for i in range(batch_size)]
     roots = root_batch(

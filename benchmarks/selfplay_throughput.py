@@ -25,25 +25,25 @@ from pathlib import Path
 import numpy as np
 
 from muzero import components
-from muzero.cli import experiment_config
 from muzero.config import ExperimentConfig
 from muzero.distributed.messages import DistributedSettings
+from muzero.game_kit import GameKit
+from muzero.games import experiment_config, game_kit
 
 RESULTS = Path(__file__).parent / "results" / "selfplay_throughput.json"
 WARM_UP_SECONDS = 3.0
 
 
-def synchronous_row(config: ExperimentConfig, seconds: float) -> dict:
+def synchronous_row(config: ExperimentConfig, game: GameKit, seconds: float) -> dict:
     """Positions per second of one `SelfPlay` in this process."""
     import torch
 
     from muzero.selfplay import SelfPlay
 
     torch.set_num_threads(1)
-    make_game = components.game_factory(config.game)
-    network = components.build_network(config, components.game_spec(make_game()))
-    model = components.build_inference_model(config, network)
-    selfplay = SelfPlay(make_game, model, config.search, config.selfplay, np.random.default_rng(0))
+    network = components.build_network(config.network, game.spec)
+    model = components.build_inference_model(config.selfplay.inference, network)
+    selfplay = SelfPlay(game.make_game, model, config.search, config.selfplay, np.random.default_rng(0))
     selfplay.play_move(0)  # compiles the search
     positions, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
@@ -51,24 +51,21 @@ def synchronous_row(config: ExperimentConfig, seconds: float) -> dict:
     return {"mode": "synchronous", "workers": 0, "positions_per_second": positions / (time.perf_counter() - start)}
 
 
-def ray_row(config: ExperimentConfig, workers: int, seconds: float, batches_per_request: int) -> dict:
+def ray_row(config: ExperimentConfig, game: GameKit, workers: int, seconds: float, batches_per_request: int) -> dict:
     """Positions per second of `workers` Ray workers, without and with the learner training beside them;
     the learner fetches `batches_per_request` batches per call to the replay actor."""
     import ray
 
     from muzero.checkpoint import Counters
-    from muzero.distributed.actors import LearnerActor, ReplayActor, StorageActor, WorkerActor, cpu_shares
+    from muzero.distributed.actors import LearnerActor, Peers, ReplayActor, StorageActor, WorkerActor, cpu_shares
 
     shares = cpu_shares(ray.cluster_resources()["CPU"], workers)
     storage = StorageActor.options(num_cpus=0).remote(Counters())
-    replay = ReplayActor.options(num_cpus=shares.light).remote(config, 0)
-    settings = DistributedSettings()
-    learner = LearnerActor.options(num_cpus=shares.heavy).remote(
-        config, None, replay, storage, settings.weights_interval, batches_per_request
-    )
+    replay = ReplayActor.options(num_cpus=shares.light).remote(config.replay, game.spec, config.search.discount, 0)
+    peers = Peers(storage, replay, DistributedSettings(workers=workers, batches_per_request=batches_per_request))
+    learner = LearnerActor.options(num_cpus=shares.heavy).remote(config, game.spec, None, peers)
     actors = [
-        WorkerActor.options(num_cpus=shares.heavy).remote(config, index, index, storage, replay, 0)
-        for index in range(workers)
+        WorkerActor.options(num_cpus=shares.heavy).remote(config, game, index, index, peers) for index in range(workers)
     ]
     try:
         while sum(report.games for report in ray.get([a.play.remote(WARM_UP_SECONDS) for a in actors])) == 0:
@@ -121,14 +118,15 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     config = experiment_config(args.game, None, args.set)
-    rows = [synchronous_row(config, args.seconds)]
+    game = game_kit(config.game)
+    rows = [synchronous_row(config, game, args.seconds)]
     print(f"synchronous SelfPlay, 1 process: {rows[0]['positions_per_second']:8,.0f} positions/s")
     import ray
 
     ray.init(address="local", num_cpus=os.cpu_count(), include_dashboard=False, logging_level="WARNING")
     try:
         for workers, per_request in itertools.product(args.workers, args.batches_per_request):
-            row = ray_row(config, workers, args.seconds, per_request)
+            row = ray_row(config, game, workers, args.seconds, per_request)
             rows.append(row)
             print(
                 f"ray, {workers} worker(s) at {row['cpu_share_per_worker']:.2f} CPU, {per_request} batch(es) "

@@ -25,8 +25,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from muzero.cli import experiment_config
 from muzero.distributed import DistributedSettings, ProgressSnapshot, train_distributed
+from muzero.games import experiment_config, game_kit
 from muzero.train import StopFlag
 
 RESULTS = Path(__file__).parent / "results" / "soak.json"
@@ -148,10 +148,10 @@ def main() -> None:
         result = train_distributed(
             config,
             Path(run_dir) / "run",
-            workers=args.workers,
+            game_kit(config.game),
             show_progress=False,
             stop=stop,
-            settings=DistributedSettings(evaluation_games_per_seat=5),
+            settings=DistributedSettings(workers=args.workers, evaluation_games_per_seat=5),
             on_progress=sampler,
         )
     rows = sampler.rows()

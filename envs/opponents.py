@@ -29,7 +29,27 @@ TICTACTOE_LINES = tuple(
     )
 )
 TICTACTOE_CELLS = 9
-OPPONENT_NAMES = "random, perfect, alphabeta:DEPTH (e.g. alphabeta:5), greedy"
+MAX_ALPHABETA_DEPTH = 12  # depth 12 takes seconds a move in Python; every ply more about doubles that
+# Every reference opponent ("alphabeta" is asked for as alphabeta:DEPTH) and the registered games it plays
+# (empty: every game). A game's name outside this table (pettingzoo:MODULE, gym:ID) has only "random".
+OPPONENT_GAMES: dict[str, tuple[str, ...]] = {
+    "random": (),
+    "perfect": ("tictactoe",),
+    "alphabeta": ("connect4",),
+    "greedy": ("dots_and_boxes",),
+}
+
+
+def _shown(kind: str) -> str:
+    return f"alphabeta:DEPTH (DEPTH 1 to {MAX_ALPHABETA_DEPTH})" if kind == "alphabeta" else kind
+
+
+OPPONENT_NAMES = ", ".join(_shown(kind) for kind in OPPONENT_GAMES)
+
+
+def opponents_of(game: str) -> list[str]:
+    """The reference opponents that play the game called `game`, as they are asked for."""
+    return [_shown(kind) for kind, games in OPPONENT_GAMES.items() if not games or game in games]
 
 
 class Player(Protocol):
@@ -130,8 +150,8 @@ class AlphaBetaConnectFourPlayer:
     """Depth-limited negamax alpha-beta on bitboards; random among the equally valued best columns."""
 
     def __init__(self, depth: int = 5, seed: int | None = None) -> None:
-        if depth < 1:
-            raise UserError(f"alpha-beta depth must be at least 1, got {depth}")
+        if not 1 <= depth <= MAX_ALPHABETA_DEPTH:
+            raise UserError(f"alpha-beta depth must be 1 to {MAX_ALPHABETA_DEPTH}, got {depth}")
         self.depth = depth
         self.rng = np.random.default_rng(seed)
         self.search = AlphaBetaSearch()
@@ -142,16 +162,29 @@ class AlphaBetaConnectFourPlayer:
         return int(self.rng.choice(sorted(c for c, score in scores.items() if score == best)))
 
 
-def opponent(name: str, seed: int | None = None) -> Player:
+def opponent(name: str, seed: int | None = None, game: str | None = None) -> Player:
     """A reference opponent by name: "random", "perfect" (tic-tac-toe), "alphabeta:DEPTH" (connect four)
-    or "greedy" (dots and boxes)."""
-    if name == "random":
+    or "greedy" (dots and boxes).
+
+    With `game` (the name of the game it is for), an opponent of another game is refused with a one-line
+    UserError naming the opponents of `game`, before any game is played.
+    """
+    kind, colon, depth = name.partition(":")
+    accepted = f"{game}'s opponents: {', '.join(opponents_of(game))}" if game else f"accepted: {OPPONENT_NAMES}"
+    if kind not in OPPONENT_GAMES or bool(colon) != (kind == "alphabeta"):
+        raise UserError(f"unknown opponent {name!r}; {accepted}")
+    games = OPPONENT_GAMES[kind]
+    if game is not None and games and game not in games:
+        raise UserError(f"{kind} plays {', '.join(games)}; {accepted}")
+    if kind == "random":
         return RandomPlayer(seed)
-    if name == "perfect":
+    if kind == "perfect":
         return PerfectTicTacToePlayer(seed)
-    if name == "greedy":
+    if kind == "greedy":
         return GreedyDotsAndBoxesPlayer(seed)
-    kind, _, depth = name.partition(":")
-    if kind == "alphabeta" and depth.isdigit() and int(depth) >= 1:
-        return AlphaBetaConnectFourPlayer(int(depth), seed)
-    raise UserError(f"unknown opponent {name!r}; accepted: {OPPONENT_NAMES}")
+    if not (depth.isdigit() and 1 <= int(depth) <= MAX_ALPHABETA_DEPTH):
+        raise UserError(
+            f"{name!r}: the alpha-beta depth is a whole number from 1 to {MAX_ALPHABETA_DEPTH} "
+            f"(each ply more about doubles the time a move takes); {accepted}"
+        )
+    return AlphaBetaConnectFourPlayer(int(depth), seed)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -70,12 +71,13 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     """Reads a checkpoint file, or the latest checkpoint of a run folder; one-line UserError otherwise."""
     path = resolve_checkpoint_path(path)
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch warns about pickle protocols of foreign files
+            warnings.simplefilter("ignore")
+            payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # truncated, corrupt, or holding more than plain data (refused unpickling)
-        reason = (str(error).splitlines() or [type(error).__name__])[0][:200]
-        raise UserError(f"{path} is not a readable muzero checkpoint (corrupt or foreign): {reason}") from None
+        raise UserError(f"{path} is not a checkpoint of this project: {_load_failure(error)}") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise UserError(f"{path} is not a muzero checkpoint (no '{FORMAT}' marker)")
+        raise UserError(f"{path} is not a checkpoint of this project (no '{FORMAT}' marker)")
     if payload.get("version") != VERSION:
         raise UserError(f"{path} has checkpoint version {payload.get('version')}; this muzero reads {VERSION}")
     return Checkpoint(
@@ -84,6 +86,18 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         network_state=payload["network"],
         learner_state=payload["learner"],
     )
+
+
+def _load_failure(error: Exception) -> str:
+    """Why torch.load(weights_only=True) refused a file, in a few words (not torch's advice to unpickle it)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    if lines and lines[0].startswith("Weights only load failed"):
+        advice = ("Please file an issue", "Check the documentation", "You can use", "(1)", "(2)")
+        details = [line.removeprefix("WeightsUnpickler error:").strip() for line in lines[1:]]
+        details = [line for line in details if line and not line.startswith(advice)]
+        found = f" ({details[0][:120]})" if details else ""
+        return f"not a file of tensors and plain data{found}; nothing in it was unpickled"
+    return (lines[0].split(". ")[0] if lines else type(error).__name__)[:160]
 
 
 def resolve_checkpoint_path(path: str | Path) -> Path:

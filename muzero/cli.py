@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
 from collections.abc import Callable, Sequence
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 
+from muzero.agent import Agent
+from muzero.bundle import read_bundle
+from muzero.config import ExperimentConfig, GameConfig, load_config, validate, with_overrides
+from muzero.elo import fit_elo
 from muzero.errors import UserError
+from muzero.evaluate import PlayerFactory, evaluate_all_seats, pair_matrices, round_robin, seat_summary, total_summary
+from muzero.game_kit import check_network_fits_game
+from muzero.games import experiment_config, game_kit, spec_of
 
 EXIT_USER_ERROR = 2
 
@@ -28,21 +37,6 @@ def user_errors_exit_2(program: str) -> Callable[[Callable[..., int]], Callable[
         return wrapped
 
     return decorate
-
-
-def experiment_config(game: str, config_file: str | None, settings: Sequence[str]):
-    """Defaults, then the game's preset, then `--config FILE`, then `--set` settings."""
-    import envs
-    from muzero.config import ExperimentConfig, GameConfig, load_config, with_overrides
-
-    envs.registry.require_known(game)
-    config = ExperimentConfig(game=GameConfig(name=game))
-    preset = envs.registry.preset_path(game)
-    if preset is not None:
-        config = load_config(preset, config)
-    if config_file:
-        config = load_config(config_file, config)
-    return with_overrides(config, list(settings))
 
 
 def train_parser() -> argparse.ArgumentParser:
@@ -79,51 +73,68 @@ def train_main(argv: Sequence[str] | None = None) -> int:
     if args.workers is not None and args.workers < 1:
         raise UserError(f"--workers must be at least 1, got {args.workers}")
     config, run_dir = _resumed_run(args) if args.resume else _new_run(args)
-    from muzero.distributed.driver import run_from_cli
+    game = game_kit(config.game)  # bad game arguments stop here
+    check_network_fits_game(config.network, game.spec, config.game.name)
+    # here, not at the top: the trainer imports torch and ray, which muzero-eval on a bundle does without
+    from muzero.distributed.driver import TrainRequest, run_from_cli
 
     print(f"muzero-train: {config.game.name}, run folder {run_dir}", file=sys.stderr)
-    return run_from_cli(
-        config=config,
-        run_dir=run_dir,
+    request = TrainRequest(
+        config,
+        run_dir,
+        game,
         workers=args.workers,
         ray_address=args.ray_address,
         resume=bool(args.resume),
         sync=args.sync,
         show_progress=not args.quiet,
     )
+    return run_from_cli(request)
 
 
-def _new_run(args: argparse.Namespace):
-    from muzero.run_folder import default_run_dir
+def _new_run(args: argparse.Namespace) -> tuple[ExperimentConfig, Path]:
+    from muzero.run_folder import default_run_dir  # here, not at the top: the run folder imports torch
 
     if not args.game:
         raise UserError("name a game to train (e.g. muzero-train tictactoe), or --resume RUN_DIR")
     config = _with_limits(experiment_config(args.game, args.config, args.settings), args)
-    run_dir = Path(args.out) if args.out else default_run_dir(config)
+    run_dir = Path(args.out) if args.out else default_run_dir(config.game.name)
     if (run_dir / "checkpoints").exists():
         raise UserError(f"{run_dir} already holds a run; continue it with --resume {run_dir}, or choose another --out")
     return config, run_dir
 
 
-def _resumed_run(args: argparse.Namespace):
-    from muzero.config import load_config, with_overrides
-    from muzero.run_folder import RunFolder
+def _resumed_run(args: argparse.Namespace) -> tuple[ExperimentConfig, Path]:
+    from muzero.run_folder import RunFolder  # here, not at the top: the run folder imports torch
 
     folder = RunFolder(args.resume)
     if args.out or args.config:
         raise UserError("--resume continues the run where it is: drop --out and --config")
-    folder.latest()  # a missing or corrupt checkpoint stops here, before anything is written
+    counters = folder.latest().counters  # a missing or corrupt checkpoint stops here, before anything is written
     config = with_overrides(load_config(folder.config_path), list(args.settings))
     if args.game and args.game != config.game.name:
         raise UserError(f"{folder.path} is a run of {config.game.name}, not {args.game}")
-    return _with_limits(config, args), folder.path
+    config = _with_limits(config, args)
+    _require_budget_left(folder.path, config, counters)
+    return config, folder.path
 
 
-def _with_limits(config, args: argparse.Namespace):
-    import dataclasses
+def _require_budget_left(run_dir: Path, config: ExperimentConfig, counters) -> None:  # counters: Counters
+    """Refuses, before Ray or anything else starts, to resume a run that already reached its step or time limit."""
+    run = config.run
+    if counters.training_step >= run.training_steps:
+        raise UserError(
+            f"run {run_dir} already reached its budget of {run.training_steps:,} steps "
+            f"(at step {counters.training_step:,}); raise --steps to train further"
+        )
+    if run.minutes and counters.seconds >= run.minutes * 60:
+        raise UserError(
+            f"run {run_dir} already reached its budget of {run.minutes:g} minute{'' if run.minutes == 1 else 's'} "
+            f"({counters.seconds / 60:.1f} trained); raise --minutes to train further"
+        )
 
-    from muzero.config import validate
 
+def _with_limits(config: ExperimentConfig, args: argparse.Namespace) -> ExperimentConfig:
     run = config.run
     if args.minutes is not None:
         run = dataclasses.replace(run, minutes=args.minutes)
@@ -131,10 +142,6 @@ def _with_limits(config, args: argparse.Namespace):
         run = dataclasses.replace(run, training_steps=args.steps)
     config = dataclasses.replace(config, run=run)
     validate(config)
-    from muzero import components
-
-    spec = components.game_spec(components.game_factory(config.game)())  # bad game arguments stop here
-    components.check_config_fits_game(config, spec)
     return config
 
 
@@ -151,10 +158,10 @@ def export_parser() -> argparse.ArgumentParser:
 @user_errors_exit_2("muzero-export")
 def export_main(argv: Sequence[str] | None = None) -> int:
     args = export_parser().parse_args(argv)
-    from muzero.bundle import read_bundle
+    # here, not at the top: the export imports torch, which muzero-eval on a bundle does without
     from muzero.export import export_checkpoint
 
-    out = export_checkpoint(args.source, args.out)
+    out = export_checkpoint(args.source, args.out, spec_of)
     info = read_bundle(out).info
     print(
         f"muzero-export: wrote {out} ({info.game}, step {info.training_step}): initial.onnx, recurrent.onnx, model.json"
@@ -193,8 +200,6 @@ def eval_parser() -> argparse.ArgumentParser:
 
 @user_errors_exit_2("muzero-eval")
 def eval_main(argv: Sequence[str] | None = None) -> int:
-    import json
-
     args = eval_parser().parse_args(argv)
     if args.games < 1:
         raise UserError(f"--games must be at least 1, got {args.games}")
@@ -207,9 +212,7 @@ def eval_main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def load_eval_agent(path: str, args: argparse.Namespace):  # -> Agent
-    from muzero.agent import Agent
-
+def load_eval_agent(path: str, args: argparse.Namespace) -> Agent:
     return Agent.load(
         path,
         num_simulations=args.simulations,
@@ -220,7 +223,7 @@ def load_eval_agent(path: str, args: argparse.Namespace):  # -> Agent
     )
 
 
-def require_same_game(agent, other, model: str, other_model: str) -> None:
+def require_same_game(agent: Agent, other: Agent, model: str, other_model: str) -> None:
     game, other_game = agent.config.game, other.config.game
     if (game.name, game.args) != (other_game.name, other_game.args):
         raise UserError(
@@ -229,24 +232,22 @@ def require_same_game(agent, other, model: str, other_model: str) -> None:
         )
 
 
-def game_text(game) -> str:  # GameConfig -> "dots_and_boxes (players=3)"
+def game_text(game: GameConfig) -> str:  # "dots_and_boxes (players=3)"
     arguments = ", ".join(f"{key}={value}" for key, value in game.args.items())
     return f"{game.name} ({arguments})" if arguments else game.name
 
 
-def eval_opponent(name: str, agent, args: argparse.Namespace):  # -> PlayerFactory | Agent
+def eval_opponent(name: str, agent: Agent, args: argparse.Namespace) -> PlayerFactory | Agent:
     """A reference opponent by name, or another model (same game) when `name` is a path."""
-    from envs.opponents import opponent
-
     try:
-        opponent(name, args.seed)
+        agent.game.make_opponent(name, args.seed)
     except UserError as error:
         if not Path(name).exists():
             raise UserError(f"{error}; or a model: a bundle folder, run folder or checkpoint") from None
         other = load_eval_agent(name, args)
         require_same_game(agent, other, args.model, name)
         return other
-    return lambda seed: opponent(name, seed)
+    return partial(agent.game.make_opponent, name)
 
 
 def note_deterministic(opponent_is_model: bool, temperature: float) -> None:
@@ -259,12 +260,10 @@ def note_deterministic(opponent_is_model: bool, temperature: float) -> None:
 
 
 def match_report(args: argparse.Namespace) -> dict:
-    from muzero.evaluate import evaluate_all_seats, seat_summary, total_summary
-
     agent = load_eval_agent(args.model, args)
     opponent = eval_opponent(args.against, agent, args)
     note_deterministic(hasattr(opponent, "act_many"), args.temperature)
-    results = evaluate_all_seats(agent, opponent, agent.config.game, games_per_seat=args.games, seed=args.seed)
+    results = evaluate_all_seats(agent, opponent, agent.game.make_game, games_per_seat=args.games, seed=args.seed)
     return {
         "model": args.model,
         "game": agent.config.game.name,
@@ -281,9 +280,6 @@ def match_report(args: argparse.Namespace) -> dict:
 
 
 def round_robin_report(args: argparse.Namespace) -> dict:
-    from muzero.elo import fit_elo
-    from muzero.evaluate import pair_matrices, round_robin
-
     models = list(args.round_robin)
     if len(models) < 2:
         raise UserError("--round-robin needs at least two models")
@@ -291,7 +287,7 @@ def round_robin_report(args: argparse.Namespace) -> dict:
     for model, agent in zip(models[1:], agents[1:], strict=True):
         require_same_game(agents[0], agent, models[0], model)
     note_deterministic(True, args.temperature)
-    pairs = round_robin(agents, agents[0].config.game, games_per_seat=args.games, seed=args.seed)
+    pairs = round_robin(agents, agents[0].game.make_game, games_per_seat=args.games, seed=args.seed)
     scores, games = pair_matrices(pairs, len(models))
     ratings = fit_elo(scores, games)
     return {

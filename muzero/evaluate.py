@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from muzero.config import GameConfig
+from muzero.types import Game
 
 PlayerFactory = Callable[[int], Any]  # seed -> a player with act(env) -> action
+GameFactory = Callable[[], Game]  # a fresh PettingZoo game (muzero.game_kit.GameKit.make_game)
 
 
 @dataclass(frozen=True)
@@ -35,24 +36,23 @@ class SeatResult:
 
 
 def play_games(
-    agent: Any, make_opponent: PlayerFactory, game: GameConfig, *, agent_seat: int, games: int, seed: int = 0
+    agent: Any, make_opponent: PlayerFactory, make_game: GameFactory, *, agent_seat: int, games: int, seed: int = 0
 ) -> np.ndarray:
     """Plays `games` games with the agent in `agent_seat` and opponents elsewhere; float32[games, P] returns."""
-    return play_seats({agent_seat: agent}, make_opponent, game, games=games, seed=seed)
+    return play_seats({agent_seat: agent}, make_opponent, make_game, games=games, seed=seed)
 
 
 def play_seats(
-    batched: Mapping[int, Any], make_others: PlayerFactory | None, game: GameConfig, *, games: int, seed: int = 0
+    batched: Mapping[int, Any], make_others: PlayerFactory | None, make_game: GameFactory, *, games: int, seed: int = 0
 ) -> np.ndarray:
     """Plays `games` games at once; float32[games, P] returns.
 
     `batched[seat]` (a player with `act_many(envs)`, e.g. an Agent) moves in that seat in every game, all its
     games in one call (one batched search); a player in several seats gets all of them in that call. Seats
-    without a batched player are played by `make_others(seed + game_index)`, one player per game.
+    without a batched player are played by `make_others(seed + game_index)`, one player per game. The games
+    are PettingZoo games (`make_game()`), whose AEC env (`.env`) the players act on.
     """
-    import envs
-
-    tables = [envs.make(game.name, **game.args) for _ in range(games)]
+    tables = [make_game() for _ in range(games)]
     timesteps = [table.reset(seed=seed + index) for index, table in enumerate(tables)]
     if make_others is None and set(batched) != set(range(tables[0].num_players)):
         raise ValueError(f"seats {sorted(batched)} are taken but the game has {tables[0].num_players} players")
@@ -99,24 +99,22 @@ def seat_result(returns: np.ndarray, seat: int) -> SeatResult:
 
 
 def evaluate_all_seats(
-    agent: Any, make_opponent: PlayerFactory | Any, game: GameConfig, *, games_per_seat: int, seed: int = 0
+    agent: Any, make_opponent: PlayerFactory | Any, make_game: GameFactory, *, games_per_seat: int, seed: int = 0
 ) -> list[SeatResult]:
     """The agent in each seat in turn against opponents in all the others.
 
     `make_opponent` is a PlayerFactory (seed -> player, one per game) or a batched player with `act_many`
     (another Agent), which then holds every other seat and searches all its positions at once.
     """
-    import envs
-
-    num_players = envs.make(game.name, **game.args).num_players
+    num_players = make_game().num_players
     results = []
     for seat in range(num_players):
         seat_seed = seed + 10_000 * seat
         if hasattr(make_opponent, "act_many"):
             batched = {other: make_opponent for other in range(num_players)} | {seat: agent}
-            returns = play_seats(batched, None, game, games=games_per_seat, seed=seat_seed)
+            returns = play_seats(batched, None, make_game, games=games_per_seat, seed=seat_seed)
         else:
-            returns = play_games(agent, make_opponent, game, agent_seat=seat, games=games_per_seat, seed=seat_seed)
+            returns = play_games(agent, make_opponent, make_game, agent_seat=seat, games=games_per_seat, seed=seat_seed)
         results.append(seat_result(returns, seat))
     return results
 
@@ -169,22 +167,24 @@ class PairResult:
     losses: int
 
 
-def round_robin(agents: Sequence[Any], game: GameConfig, *, games_per_seat: int, seed: int = 0) -> list[PairResult]:
+def round_robin(
+    agents: Sequence[Any], make_game: GameFactory, *, games_per_seat: int, seed: int = 0
+) -> list[PairResult]:
     """Every pair: each of the two in every seat with the other in all the remaining seats.
 
     With two players one pass of `evaluate_all_seats` puts each in both seats; with more, a second pass puts
     the second player alone against copies of the first. A game counts as a win for whoever of the pair did
     better (the lone player's best-return rule of `seat_result`).
     """
-    import envs
-
-    num_players = envs.make(game.name, **game.args).num_players
+    num_players = make_game().num_players
     pairs = []
     for first, second in itertools.combinations(range(len(agents)), 2):
-        forward = evaluate_all_seats(agents[first], agents[second], game, games_per_seat=games_per_seat, seed=seed)
+        forward = evaluate_all_seats(agents[first], agents[second], make_game, games_per_seat=games_per_seat, seed=seed)
         wins, draws, losses = (sum(getattr(r, name) for r in forward) for name in ("wins", "draws", "losses"))
         if num_players > 2:
-            backward = evaluate_all_seats(agents[second], agents[first], game, games_per_seat=games_per_seat, seed=seed)
+            backward = evaluate_all_seats(
+                agents[second], agents[first], make_game, games_per_seat=games_per_seat, seed=seed
+            )
             wins += sum(r.losses for r in backward)
             draws += sum(r.draws for r in backward)
             losses += sum(r.wins for r in backward)

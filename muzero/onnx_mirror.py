@@ -12,10 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import onnx
+import onnxruntime
+from onnx import numpy_helper
 
 from muzero.bundle import session_options
 from muzero.inference import InitialOutput, check_observations, run_initial, run_recurrent
 from muzero.networks.model import MuZeroNet
+from muzero.networks.onnx_graphs import network_graphs
 from muzero.search import RecurrentOutput
 
 WEIGHT_PREFIX = "network."  # the export wrappers hold the network as their `network` attribute
@@ -25,8 +29,6 @@ class OnnxMirrorModel:
     """The Model protocol for `network`, run by onnxruntime with the weights of the last `refresh()`."""
 
     def __init__(self, network: MuZeroNet, intra_op_threads: int = 1) -> None:
-        from muzero.export import network_graphs
-
         self.network, self.intra_op_threads = network, intra_op_threads
         self.graphs = network_graphs(network, "{}", constant_folding=False)  # serialized ModelProtos
         self.sessions: tuple[Any, Any] = (None, None)
@@ -34,10 +36,6 @@ class OnnxMirrorModel:
 
     def refresh(self) -> None:
         """Copies the network's current weights into the graphs and opens new sessions on them."""
-        import onnx
-        import onnxruntime
-        from onnx import numpy_helper
-
         state = {WEIGHT_PREFIX + key: value for key, value in self.network.state_dict().items()}
         options = session_options(self.intra_op_threads, 1)
         sessions = []

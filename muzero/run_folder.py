@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import json
 import time
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from muzero.checkpoint import LATEST, Checkpoint, load_checkpoint, save_checkpoint
 from muzero.config import ExperimentConfig, config_to_toml, load_config
-from muzero.errors import UserError
 
 if TYPE_CHECKING:
-    from muzero.replay import ReplayBuffer
+    pass
 
 
-def default_run_dir(config: ExperimentConfig, root: str | Path = "runs") -> Path:
+def default_run_dir(game_name: str, root: str | Path = "runs") -> Path:
     """`runs/<game>/<YYYYmmdd-HHMMSS>`; the game name is made safe for a folder name."""
-    game = config.game.name.replace(":", "_").replace("/", "_")
+    game = game_name.replace(":", "_").replace("/", "_")
     return Path(root) / game / time.strftime("%Y%m%d-%H%M%S")
 
 
@@ -75,33 +73,3 @@ class MetricsLog:
         self.file.close()
         if self.writer is not None:
             self.writer.close()
-
-
-REPLAY_SNAPSHOT = "replay.npz"  # the replay buffer's contents, written when a run stops
-
-
-def replay_snapshot_path(run_dir: str | Path) -> Path:
-    return Path(run_dir) / REPLAY_SNAPSHOT
-
-
-def save_replay_snapshot(buffer: ReplayBuffer, run_dir: str | Path) -> Path:
-    """Writes `run_dir/replay.npz` atomically (a temporary file, then a rename); returns its path."""
-    path = replay_snapshot_path(run_dir)
-    buffer.save(path)
-    return path
-
-
-def load_replay_snapshot(buffer: ReplayBuffer, run_dir: str | Path) -> bool:
-    """Restores `run_dir/replay.npz` into `buffer`; False when there is none; a one-line UserError when it
-    cannot be read or does not fit the buffer."""
-    path = replay_snapshot_path(run_dir)
-    if not path.is_file():
-        return False
-    try:
-        buffer.load(path)
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
-        reason = (str(error).splitlines() or [type(error).__name__])[0][:200]
-        raise UserError(
-            f"{path} is not a usable replay snapshot ({reason}); delete it to resume with an empty replay buffer"
-        ) from None
-    return True

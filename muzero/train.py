@@ -16,8 +16,11 @@ import torch
 from muzero import components
 from muzero.checkpoint import Checkpoint, Counters
 from muzero.config import ExperimentConfig
+from muzero.game_kit import GameKit
 from muzero.progress import TrainingProgress
-from muzero.run_folder import MetricsLog, RunFolder, load_replay_snapshot, save_replay_snapshot
+from muzero.replay import ReplayBuffer
+from muzero.replay.snapshot import load_replay_snapshot, save_replay_snapshot
+from muzero.run_folder import MetricsLog, RunFolder
 from muzero.selfplay import SelfPlay
 
 
@@ -61,16 +64,16 @@ def stop_on_signals(stop: StopFlag) -> Iterator[StopFlag]:
 class SyncTrainer:
     """Owns the pieces of a run and alternates self-play moves with learner steps."""
 
-    def __init__(self, config: ExperimentConfig, folder: RunFolder, checkpoint: Checkpoint | None = None):
+    def __init__(
+        self, config: ExperimentConfig, folder: RunFolder, game: GameKit, checkpoint: Checkpoint | None = None
+    ):
         self.config, self.folder = config, folder
         if config.run.threads:
             torch.set_num_threads(config.run.threads)
         torch.manual_seed(config.run.seed)
-        make_game = components.game_factory(config.game)
-        spec = components.game_spec(make_game())
-        self.network = components.build_network(config, spec)
-        self.learner = components.build_learner(config, self.network, spec)
-        self.buffer = components.build_buffer(config, spec)
+        self.network = components.build_network(config.network, game.spec)
+        self.learner = components.build_learner(config.learner, config.network, self.network)
+        self.buffer = ReplayBuffer(config.replay, game.spec, config.search.discount)
         self.counters = Counters()
         if checkpoint is not None:
             self.network.load_state_dict(checkpoint.network_state)
@@ -78,9 +81,9 @@ class SyncTrainer:
             self.counters = checkpoint.counters
         seed = config.run.seed + self.counters.training_step
         self.rng = np.random.default_rng(seed)
-        self.model = components.build_inference_model(config, self.network)
+        self.model = components.build_inference_model(config.selfplay.inference, self.network)
         self.refreshed_step = self.counters.training_step
-        self.selfplay = SelfPlay(make_game, self.model, config.search, config.selfplay, self.rng)
+        self.selfplay = SelfPlay(game.make_game, self.model, config.search, config.selfplay, self.rng)
 
     def learner_steps_due(self) -> int:
         """Learner steps owed to the replay ratio by the positions played so far."""
@@ -119,6 +122,7 @@ class SyncTrainer:
 def train(
     config: ExperimentConfig,
     run_dir: str | Path,
+    game: GameKit,
     *,
     resume: bool = False,
     show_progress: bool = True,
@@ -129,7 +133,7 @@ def train(
     with a checkpoint and a replay snapshot, from which `resume=True` continues."""
     folder = RunFolder(run_dir)
     checkpoint = folder.latest() if resume else None  # a corrupt checkpoint stops here, nothing written
-    trainer = SyncTrainer(config, folder, checkpoint)
+    trainer = SyncTrainer(config, folder, game, checkpoint)
     if resume:
         load_replay_snapshot(trainer.buffer, folder.path)
     folder.create(config)

@@ -119,6 +119,8 @@ class SearchResult:
     visit_counts: np.ndarray  # int32[A]: visits of each root child
     priors: np.ndarray  # float32[A]: the root's priors (legal softmax of the policy, no noise)
     policy: np.ndarray  # float32[A]: the search's policy: visit shares (puct) or improved policy (gumbel)
-    q_values: np.ndarray  # float32[A, P]: per-player Q (reward + discount * value) of each root child; 0 unvisited
+    # float32[A, P]: per-player Q (reward + discount * value) of each root child; NaN where the search never
+    # visited the child (no estimate: 0 would read as a draw)
+    q_values: np.ndarray
     root_value: np.ndarray  # float32[P]: the root's mean backed-up value vector
     tree: SearchNode  # the root of the searched tree (muzero.search.SearchNode), visited nodes only

@@ -30,7 +30,7 @@ _MODULES = {
     "WeightsSnapshot": "messages",
     "default_workers": "driver",
     "ray_session": "driver",
-    "reference_opponents": "evaluator",
+    "TrainRequest": "driver",
     "run_from_cli": "driver",
     "train_distributed": "driver",
 }
@@ -51,11 +51,11 @@ __all__ = [
     "SelfPlayReport",
     "SelfPlayWorker",
     "SharedStorage",
+    "TrainRequest",
     "TrainingFailed",
     "WeightsSnapshot",
     "default_workers",
     "ray_session",
-    "reference_opponents",
     "run_from_cli",
     "train_distributed",
 ]

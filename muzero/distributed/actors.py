@@ -9,31 +9,28 @@ import uuid
 import warnings
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import ray
+import torch
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
+from muzero.checkpoint import Checkpoint, Counters
 from muzero.config import ExperimentConfig
-from muzero.distributed.evaluator import Evaluator, reference_opponents
+from muzero.distributed.evaluator import Evaluator
 from muzero.distributed.learner_service import LearnerService
 from muzero.distributed.messages import DistributedSettings, WeightsSnapshot
 from muzero.distributed.replay_service import ReplayService
 from muzero.distributed.storage import SharedStorage
 from muzero.distributed.workers import SelfPlayWorker
+from muzero.game_kit import GameKit, GameSpec
 from muzero.types import Batch, Trajectory
-
-if TYPE_CHECKING:  # not at run time: muzero.checkpoint imports torch, which the replay actor does without
-    from muzero.checkpoint import Checkpoint
 
 LIGHT_CPU_SHARE = 0.1  # the replay buffer and the evaluator: mostly idle
 
 
 def _one_torch_thread() -> None:
     """Torch on one thread in an actor process (a fraction of a CPU; threads would fight over the cores)."""
-    import torch
-
     torch.set_num_threads(1)
 
 
@@ -109,33 +106,38 @@ class ReplayActor(ReplayService):
 
 @ray.remote
 class LearnerActor(LearnerService):
-    def __init__(
-        self,
-        config: ExperimentConfig,
-        checkpoint: Checkpoint | None,
-        replay,
-        storage,
-        interval: int,
-        batches_per_request: int,
-    ):
+    def __init__(self, config: ExperimentConfig, spec: GameSpec, checkpoint: Checkpoint | None, peers: Peers):
         _one_torch_thread()
         _quiet_read_only_batches()
-        batches = RemoteBatchSource(replay, config.learner.batch_size, batches_per_request)
-        super().__init__(config, batches, RemoteStorage(storage), checkpoint, weights_interval=interval)
+        settings = peers.settings
+        batches = RemoteBatchSource(peers.replay, config.learner.batch_size, settings.batches_per_request)
+        storage = RemoteStorage(peers.storage)
+        super().__init__(config, spec, batches, storage, checkpoint, weights_interval=settings.weights_interval)
 
 
 @ray.remote
 class WorkerActor(SelfPlayWorker):
-    def __init__(self, config: ExperimentConfig, worker_id: int, seed: int, storage, replay, pull_games: int):
+    def __init__(self, config: ExperimentConfig, game: GameKit, worker_id: int, seed: int, peers: Peers):
         _one_torch_thread()
-        super().__init__(config, worker_id, seed, RemoteStorage(storage), RemoteReplay(replay), pull_games=pull_games)
+        storage, replay = RemoteStorage(peers.storage), RemoteReplay(peers.replay)
+        pull_games = peers.settings.weights_pull_games
+        super().__init__(config, game, worker_id, seed, storage, replay, pull_games=pull_games)
 
 
 @ray.remote
 class EvaluatorActor(Evaluator):
-    def __init__(self, config: ExperimentConfig, games_per_seat: int):
+    def __init__(self, config: ExperimentConfig, game: GameKit, games_per_seat: int):
         _one_torch_thread()
-        super().__init__(config, games_per_seat)
+        super().__init__(config, game, games_per_seat)
+
+
+@dataclass(frozen=True)
+class Peers:
+    """The actors another actor talks to, and the run's settings."""
+
+    storage: ray.actor.ActorHandle
+    replay: ray.actor.ActorHandle
+    settings: DistributedSettings
 
 
 @dataclass(frozen=True)
@@ -154,26 +156,26 @@ class RunActors:
     """The actors of one run; replaces failed workers and the evaluator; kills them all at the end."""
 
     def __init__(
-        self, config: ExperimentConfig, checkpoint: Checkpoint | None, workers: int, settings: DistributedSettings
+        self, config: ExperimentConfig, game: GameKit, checkpoint: Checkpoint | None, settings: DistributedSettings
     ) -> None:
-        from muzero.checkpoint import Counters
-
-        self.config, self.settings = config, settings
+        self.config, self.game, self.settings = config, game, settings
         self.counters = checkpoint.counters if checkpoint is not None else Counters()
-        self.shares = cpu_shares(ray.cluster_resources().get("CPU", 1.0), workers)
+        self.shares = cpu_shares(ray.cluster_resources().get("CPU", 1.0), settings.workers)
         self.prefix = f"muzero-{uuid.uuid4().hex[:8]}"  # names: muzero-1a2b3c4d-selfplay-WORKER-GENERATION
         here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)
-        self.storage = StorageActor.options(name=f"{self.prefix}-storage", num_cpus=0, scheduling_strategy=here).remote(
+        storage = StorageActor.options(name=f"{self.prefix}-storage", num_cpus=0, scheduling_strategy=here).remote(
             self.counters
         )
-        self.replay = ReplayActor.options(
+        replay = ReplayActor.options(
             name=f"{self.prefix}-replay", num_cpus=self.shares.light, scheduling_strategy=here
-        ).remote(config, config.run.seed + self.counters.training_step)
+        ).remote(config.replay, game.spec, config.search.discount, config.run.seed + self.counters.training_step)
+        self.peers = Peers(storage, replay, settings)
+        self.storage, self.replay = storage, replay
         self.learner = LearnerActor.options(name=f"{self.prefix}-learner", num_cpus=self.shares.heavy).remote(
-            config, checkpoint, self.replay, self.storage, settings.weights_interval, settings.batches_per_request
+            config, game.spec, checkpoint, self.peers
         )
-        self.generations = [0] * workers  # restarts of each worker; part of its name and seed
-        self.workers = [self._new_worker(worker_id) for worker_id in range(workers)]
+        self.generations = [0] * settings.workers  # restarts of each worker; part of its name and seed
+        self.workers = [self._new_worker(worker_id) for worker_id in range(settings.workers)]
         self.evaluator_generation = 0
         self.evaluator = self._new_evaluator()
 
@@ -181,20 +183,15 @@ class RunActors:
         seed = self.config.run.seed + 7919 * (worker_id + 1) + 104_729 * self.generations[worker_id]
         name = f"{self.prefix}-selfplay-{worker_id}-{self.generations[worker_id]}"
         return WorkerActor.options(name=name, num_cpus=self.shares.heavy).remote(
-            self.config,
-            worker_id,
-            seed + self.counters.training_step,
-            self.storage,
-            self.replay,
-            self.settings.weights_pull_games,
+            self.config, self.game, worker_id, seed + self.counters.training_step, self.peers
         )
 
     def _new_evaluator(self) -> ray.actor.ActorHandle | None:
         games = self.settings.evaluation_games_per_seat
-        if games <= 0 or not reference_opponents(self.config.game.name):
+        if games <= 0 or not self.game.reference_opponents:
             return None
         name = f"{self.prefix}-evaluator-{self.evaluator_generation}"
-        return EvaluatorActor.options(name=name, num_cpus=self.shares.light).remote(self.config, games)
+        return EvaluatorActor.options(name=name, num_cpus=self.shares.light).remote(self.config, self.game, games)
 
     def replace_worker(self, worker_id: int) -> None:
         ray.kill(self.workers[worker_id], no_restart=True)

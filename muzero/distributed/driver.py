@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 import ray
@@ -22,8 +23,9 @@ from muzero.distributed.failures import TrainingFailed
 from muzero.distributed.messages import DistributedSettings
 from muzero.distributed.progress_view import DistributedProgressView
 from muzero.errors import UserError
+from muzero.game_kit import GameKit
 from muzero.run_folder import MetricsLog, RunFolder
-from muzero.train import StopFlag, TrainingResult, stop_on_signals
+from muzero.train import StopFlag, TrainingResult, stop_on_signals, train
 
 EXIT_TRAINING_FAILED = 1  # exit code of muzero-train when a vital part of a distributed run failed
 
@@ -31,23 +33,23 @@ EXIT_TRAINING_FAILED = 1  # exit code of muzero-train when a vital part of a dis
 def train_distributed(
     config: ExperimentConfig,
     run_dir: str | Path,
+    game: GameKit,
     *,
-    workers: int,
-    ray_address: str | None = None,
     resume: bool = False,
     show_progress: bool = True,
     stop: StopFlag | None = None,
     settings: DistributedSettings | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> TrainingResult:
-    """Trains with `workers` self-play actors until `run.training_steps`, `run.minutes` or a signal.
+    """Trains with `settings.workers` self-play actors until `run.training_steps`, `run.minutes` or a signal.
 
     Ends with a checkpoint and `run_dir/replay.npz`; `resume=True` continues a run folder exactly (steps,
     optimizer, replay contents, evaluation history). Raises TrainingFailed (one line) when the learner, the
     replay buffer or the storage fails; the last checkpoint is then left as it was.
     """
-    if workers < 1:
-        raise UserError(f"the number of self-play workers must be at least 1, got {workers}")
+    settings = settings or DistributedSettings()
+    if settings.workers < 1:
+        raise UserError(f"the number of self-play workers must be at least 1, got {settings.workers}")
     folder = RunFolder(run_dir)
     checkpoint = resume_checkpoint(folder, config) if resume else None
     if not resume:
@@ -59,8 +61,8 @@ def train_distributed(
     metrics = MetricsLog(folder)
     try:
         # signals are caught before Ray starts, and again after: Ray's core worker installs its own SIGTERM handler
-        with stop_on_signals(stop), ray_session(ray_address), stop_on_signals(stop), view or nullcontext():
-            actors = RunActors(config, checkpoint, workers, settings or DistributedSettings())
+        with stop_on_signals(stop), ray_session(settings.ray_address), stop_on_signals(stop), view or nullcontext():
+            actors = RunActors(config, game, checkpoint, settings)
             try:
                 coordinator = Coordinator(config, folder, actors, stop, metrics, callbacks)
                 path = coordinator.run_to_end(resume)
@@ -120,37 +122,43 @@ def default_workers() -> int:
     return max(1, (os.cpu_count() or 2) - 1)
 
 
-def run_from_cli(
-    *,
-    config: ExperimentConfig,
-    run_dir: str | Path,
-    workers: int | None,
-    ray_address: str | None,
-    resume: bool,
-    sync: bool,
-    show_progress: bool,
-) -> int:
+@dataclass(frozen=True)
+class TrainRequest:
+    """What `muzero-train` asks for once its arguments are parsed."""
+
+    config: ExperimentConfig
+    run_dir: Path
+    game: GameKit
+    workers: int | None = None  # self-play workers on Ray (None: default_workers())
+    ray_address: str | None = None  # join this cluster instead of starting a local Ray
+    resume: bool = False
+    sync: bool = False  # train in this process, without Ray
+    show_progress: bool = True
+
+
+def run_from_cli(request: TrainRequest) -> int:
     """What `muzero-train` runs once its arguments are parsed: the synchronous loop (`--sync`) or Ray.
 
     Prints the one-line summary on stdout and returns the exit code: 0 when the run stopped by a limit or
     a signal (its checkpoint saved), 1 with a one-line error when a vital part of a distributed run failed.
     UserErrors propagate for the CLI to print (exit code 2).
     """
-    if sync:
-        if ray_address or workers is not None:
+    if request.sync:
+        if request.ray_address or request.workers is not None:
             raise UserError("--sync trains in this process; drop --workers and --ray-address, or drop --sync")
-        from muzero.train import train
-
-        result = train(config, run_dir, resume=resume, show_progress=show_progress)
+        result = train(
+            request.config, request.run_dir, request.game, resume=request.resume, show_progress=request.show_progress
+        )
     else:
+        settings = DistributedSettings(workers=request.workers or default_workers(), ray_address=request.ray_address)
         try:
             result = train_distributed(
-                config,
-                run_dir,
-                workers=workers or default_workers(),
-                ray_address=ray_address,
-                resume=resume,
-                show_progress=show_progress,
+                request.config,
+                request.run_dir,
+                request.game,
+                resume=request.resume,
+                show_progress=request.show_progress,
+                settings=settings,
             )
         except TrainingFailed as error:
             print(f"muzero-train: error: {error}", file=sys.stderr)

@@ -11,47 +11,35 @@ from pathlib import Path
 from muzero import components
 from muzero.config import ExperimentConfig
 from muzero.distributed.messages import EvaluationResult, OpponentResult, WeightsSnapshot, load_numpy_weights
+from muzero.evaluate import evaluate_all_seats
+from muzero.game_kit import GameKit
+from muzero.player import PlaySettings, SearchPlayer
 
 EVALUATIONS = "evaluations.jsonl"
 _RESULT_FIELDS = ("opponent", "games", "wins", "draws", "losses")
-REFERENCE_OPPONENTS: dict[str, tuple[str, ...]] = {
-    "tictactoe": ("random", "perfect"),
-    "connect4": ("random", "alphabeta:4"),
-    "dots_and_boxes": ("random", "greedy"),
-}
-
-
-def reference_opponents(game_name: str) -> tuple[str, ...]:
-    """The `envs.opponents.opponent` names a game is evaluated against; none for Gymnasium games."""
-    if game_name.startswith("gym:"):
-        return ()
-    return REFERENCE_OPPONENTS.get(game_name, ("random",))
 
 
 class Evaluator:
     """Plays weights snapshots against reference opponents in every seat, without search noise."""
 
-    def __init__(self, config: ExperimentConfig, games_per_seat: int, opponents: tuple[str, ...] = ()) -> None:
-        self.config, self.games_per_seat = config, games_per_seat
-        self.opponents = opponents or reference_opponents(config.game.name)
-        self.network = components.build_network(config, components.game_spec(components.game_factory(config.game)()))
+    def __init__(self, config: ExperimentConfig, game: GameKit, games_per_seat: int) -> None:
+        self.config, self.game, self.games_per_seat = config, game, games_per_seat
+        self.network = components.build_network(config.network, game.spec)
 
     def evaluate(self, snapshot: WeightsSnapshot) -> EvaluationResult:
-        from envs.opponents import opponent
-        from muzero.agent import Agent
-        from muzero.evaluate import evaluate_all_seats
-
         load_numpy_weights(self.network, snapshot.weights)
-        model = components.build_inference_model(self.config, self.network)  # exported now: fresh weights
+        # built now, so an onnxruntime model is exported with the fresh weights
+        model = components.build_inference_model(self.config.selfplay.inference, self.network)
         # the plain network, as self-play plays it: averaging over symmetries would take K times the network
         # work from the cores that the learner and self-play share with the evaluator
-        agent = Agent(model, self.config, seed=snapshot.training_step, average_symmetries=False)
+        settings = PlaySettings(seed=snapshot.training_step, average_symmetries=False)
+        player = SearchPlayer(model, self.config, self.game, settings)
         results = []
-        for name in self.opponents:
+        for name in self.game.reference_opponents:
             seats = evaluate_all_seats(
-                agent,
-                partial(opponent, name),
-                self.config.game,
+                player,
+                partial(self.game.make_opponent, name),
+                self.game.make_game,
                 games_per_seat=self.games_per_seat,
                 seed=snapshot.training_step,
             )

@@ -13,6 +13,7 @@ import numpy as np
 from muzero import components
 from muzero.config import ExperimentConfig
 from muzero.distributed.messages import LearnerReport, LearnerState, WeightsSnapshot, numpy_weights
+from muzero.game_kit import GameSpec
 from muzero.replay import ReplayBuffer
 from muzero.types import Batch
 
@@ -49,6 +50,7 @@ class LearnerService:
     def __init__(
         self,
         config: ExperimentConfig,
+        spec: GameSpec,
         batches: BatchSource,
         storage: WeightsSink,
         checkpoint: Checkpoint | None = None,
@@ -58,9 +60,8 @@ class LearnerService:
         import torch
 
         torch.manual_seed(config.run.seed)
-        spec = components.game_spec(components.game_factory(config.game)())
-        self.network = components.build_network(config, spec)
-        self.learner = components.build_learner(config, self.network, spec)
+        self.network = components.build_network(config.network, spec)
+        self.learner = components.build_learner(config.learner, config.network, self.network)
         self.training_step = 0
         if checkpoint is not None:
             self.network.load_state_dict(checkpoint.network_state)

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 class DistributedSettings:
     """Knobs of the distributed trainer that the experiment config does not hold (keyword-only defaults)."""
 
+    workers: int = 1  # self-play worker actors
+    ray_address: str | None = None  # join the Ray cluster at this address; None: start a local Ray for the run
     chunk_seconds: float = 1.0  # longest a worker or learner call runs before it reports to the driver
     weights_interval: int = 10  # learner steps between weight pushes to the shared storage
     batches_per_request: int = 8  # batches the learner fetches from the replay actor in one call

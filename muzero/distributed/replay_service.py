@@ -6,18 +6,19 @@ from pathlib import Path
 
 import numpy as np
 
-from muzero import components
-from muzero.config import ExperimentConfig
+from muzero.config import ReplayConfig
 from muzero.distributed.messages import ReplayFill
+from muzero.game_kit import GameSpec
+from muzero.replay import ReplayBuffer
+from muzero.replay.snapshot import load_replay_snapshot, save_replay_snapshot
 from muzero.types import Batch, Trajectory
 
 
 class ReplayService:
     """Takes finished games from the workers, hands sampled batches to the learner."""
 
-    def __init__(self, config: ExperimentConfig, seed: int) -> None:
-        spec = components.game_spec(components.game_factory(config.game)())
-        self.buffer = components.build_buffer(config, spec)
+    def __init__(self, replay: ReplayConfig, spec: GameSpec, discount: float, seed: int) -> None:
+        self.buffer = ReplayBuffer(replay, spec, discount)
         self.rng = np.random.default_rng(seed)
 
     def add_many(self, trajectories: list[Trajectory]) -> None:
@@ -39,12 +40,8 @@ class ReplayService:
 
     def save(self, run_dir: str) -> str:
         """Writes the run folder's replay snapshot (atomically); returns its path."""
-        from muzero.run_folder import save_replay_snapshot  # here: the run folder module imports torch
-
         return str(save_replay_snapshot(self.buffer, Path(run_dir)))
 
     def load(self, run_dir: str) -> bool:
         """Restores the run folder's replay snapshot; False when the run has none."""
-        from muzero.run_folder import load_replay_snapshot
-
         return load_replay_snapshot(self.buffer, Path(run_dir))

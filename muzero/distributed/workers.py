@@ -11,6 +11,7 @@ import numpy as np
 from muzero import components
 from muzero.config import ExperimentConfig
 from muzero.distributed.messages import SelfPlayReport, WeightsSnapshot, load_numpy_weights
+from muzero.game_kit import GameKit
 from muzero.selfplay import SelfPlay
 from muzero.types import Trajectory
 
@@ -33,6 +34,7 @@ class SelfPlayWorker:
     def __init__(
         self,
         config: ExperimentConfig,
+        game: GameKit,
         worker_id: int,
         seed: int,
         weights: WeightsSource,
@@ -42,13 +44,12 @@ class SelfPlayWorker:
     ) -> None:
         self.worker_id, self.weights, self.replay = worker_id, weights, replay
         self.pull_games = pull_games or config.selfplay.parallel_games
-        make_game = components.game_factory(config.game)
-        self.network = components.build_network(config, components.game_spec(make_game()))
+        self.network = components.build_network(config.network, game.spec)
         self.weights_step = -1  # no weights yet
         self.games_since_pull = 0
         rng = np.random.default_rng(seed)
-        self.model = components.build_inference_model(config, self.network)
-        self.selfplay = SelfPlay(make_game, self.model, config.search, config.selfplay, rng)
+        self.model = components.build_inference_model(config.selfplay.inference, self.network)
+        self.selfplay = SelfPlay(game.make_game, self.model, config.search, config.selfplay, rng)
 
     def pull_weights(self) -> bool:
         """Loads newer weights from the storage; False when there were none."""

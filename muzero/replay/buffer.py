@@ -28,10 +28,10 @@ from pathlib import Path
 import numpy as np
 
 from muzero.config import ReplayConfig
+from muzero.game_kit import GameSpec
 from muzero.replay.augment import augment
 from muzero.replay.sum_tree import SumTree
 from muzero.replay.targets import gather_unroll_targets, own_random_moves, value_player_rows, value_targets
-from muzero.symmetry import Symmetry
 from muzero.types import Batch, Trajectory
 
 PRIORITY_EPSILON = 1e-6  # added to every priority so that no live position has probability 0
@@ -52,34 +52,19 @@ def compact_observations(observations: np.ndarray) -> np.ndarray:
 class ReplayBuffer:
     """Finished games, sampled by priority into training batches of positions unrolled K steps."""
 
-    def __init__(
-        self,
-        capacity: int,
-        observation_shape: tuple[int, ...],
-        num_actions: int,
-        num_players: int,
-        *,
-        unroll_steps: int = 5,
-        td_steps: int = 100,
-        discount: float = 1.0,
-        priority_exponent: float = 1.0,
-        importance_exponent: float = 1.0,
-        symmetries: tuple[Symmetry, ...] = (),
-        bootstrap_at_random_moves: bool = True,
-    ) -> None:
-        _require(capacity >= 1, f"capacity must be at least 1 position, got {capacity}")
-        _require(num_actions >= 1 and num_players >= 1, "num_actions and num_players must be at least 1")
-        _require(unroll_steps >= 1 and td_steps >= 1, "unroll_steps and td_steps must be at least 1")
-        _require(0.0 < discount <= 1.0, f"discount must be in (0, 1], got {discount}")
-        _require(priority_exponent >= 0 and importance_exponent >= 0, "the priority exponents must be >= 0")
+    def __init__(self, config: ReplayConfig, spec: GameSpec, discount: float = 1.0) -> None:
+        """The buffer `config` describes for a game of `spec`; the game's symmetries are used when
+        `config.augment_symmetries`; `discount` is the search's (search.discount)."""
+        capacity, num_actions, num_players = config.capacity, spec.num_actions, spec.num_players
         self.capacity = capacity
-        self.observation_shape = tuple(int(size) for size in observation_shape)
+        self.observation_shape = tuple(int(size) for size in spec.observation_shape)
         self.num_actions, self.num_players = num_actions, num_players
-        self.unroll_steps, self.td_steps, self.discount = unroll_steps, td_steps, float(discount)
-        self.priority_exponent = float(priority_exponent)  # alpha
-        self.importance_exponent = float(importance_exponent)  # beta
-        self.symmetries = tuple(symmetries)  # each sampled position is mapped by a random one (none: as stored)
-        self.bootstrap_at_random_moves = bootstrap_at_random_moves  # value targets end at own random moves
+        self.unroll_steps, self.td_steps, self.discount = config.unroll_steps, config.td_steps, float(discount)
+        self.priority_exponent = float(config.priority_exponent)  # alpha
+        self.importance_exponent = float(config.importance_exponent)  # beta
+        # each sampled position is mapped by a random one (none: as stored)
+        self.symmetries = tuple(spec.symmetries) if config.augment_symmetries else ()
+        self.bootstrap_at_random_moves = config.bootstrap_at_random_moves  # value targets end at own random moves
         # Position slots (slot = serial % capacity).
         self._to_play = np.zeros(capacity, dtype=np.int32)  # [capacity]
         self._actions = np.zeros(capacity, dtype=np.int32)  # [capacity]
@@ -95,31 +80,6 @@ class ReplayBuffer:
         self._game_length = np.zeros(capacity, dtype=np.int32)  # [capacity]
         self._game_observations = np.empty(capacity, dtype=object)  # [capacity] of [T, *observation_shape]
         self._num_positions = self._num_games = self._total_games_added = self._total_positions_added = 0
-
-    @classmethod
-    def from_config(
-        cls,
-        config: ReplayConfig,
-        discount: float,
-        observation_shape: tuple[int, ...],
-        num_actions: int,
-        num_players: int,
-        symmetries: tuple[Symmetry, ...] = (),
-    ) -> ReplayBuffer:
-        """The buffer `config` describes; the game's `symmetries` are used when `config.augment_symmetries`."""
-        return cls(
-            config.capacity,
-            observation_shape,
-            num_actions,
-            num_players,
-            unroll_steps=config.unroll_steps,
-            td_steps=config.td_steps,
-            discount=discount,
-            priority_exponent=config.priority_exponent,
-            importance_exponent=config.importance_exponent,
-            symmetries=symmetries if config.augment_symmetries else (),
-            bootstrap_at_random_moves=config.bootstrap_at_random_moves,
-        )
 
     @property
     def num_positions(self) -> int:

@@ -13,11 +13,13 @@ who play a uniformly random move with probability p, whose value the backup then
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
-from muzero.search.tree import UNEXPANDED
+from muzero.config import SearchConfig
+from muzero.search.tree import UNEXPANDED, Tree, node_q
 
 LOW_SCORE = -1e9  # floor of a root score, so that an action of prior 0 still compares
 SMALLEST_PRIOR = 1e-300  # keeps the mixed value finite when visited actions have prior 0
@@ -60,28 +62,37 @@ def prior_logits(priors: np.ndarray) -> np.ndarray:
     return logits
 
 
+class GumbelSettings(NamedTuple):
+    """The scalar settings of Gumbel MuZero selection, in the form the numba kernels take."""
+
+    discount: float
+    value_scale: float  # c_scale of sigma
+    maxvisit_init: float  # c_visit of sigma
+    opponent_random_probability: float  # chance that a player other than the root's moves at random
+
+
+def gumbel_settings(params: SearchConfig) -> GumbelSettings:
+    return GumbelSettings(
+        discount=float(params.discount),
+        value_scale=float(params.value_scale),
+        maxvisit_init=float(params.maxvisit_init),
+        opponent_random_probability=float(params.opponent_random_probability),
+    )
+
+
 @njit(cache=True)
-def child_statistics(
-    b: int,
-    node: int,
-    children: np.ndarray,
-    node_visits: np.ndarray,
-    value_sums: np.ndarray,
-    rewards: np.ndarray,
-    to_play: np.ndarray,
-    discount: float,
-) -> tuple[np.ndarray, np.ndarray]:
+def child_statistics(tree: Tree, b: int, node: int, discount: float) -> tuple[np.ndarray, np.ndarray]:
     """(int64[A] visits, float64[A] Q) of the children of `node` in tree b, Q for the node's player (0 if
     unvisited)."""
-    player = to_play[b, node]
-    num_actions = children.shape[2]
+    player = tree.to_play[b, node]
+    num_actions = tree.children.shape[2]
     visits = np.zeros(num_actions, dtype=np.int64)
     q_values = np.zeros(num_actions, dtype=np.float64)
     for action in range(num_actions):
-        child = children[b, node, action]
+        child = tree.children[b, node, action]
         if child != UNEXPANDED:
-            visits[action] = node_visits[b, child]
-            q_values[action] = rewards[b, child, player] + discount * value_sums[b, child, player] / visits[action]
+            visits[action] = tree.node_visits[b, child]
+            q_values[action] = node_q(tree, b, child, player, discount)
     return visits, q_values
 
 
@@ -175,44 +186,40 @@ def interior_action(visits: np.ndarray, sigma: np.ndarray, priors: np.ndarray, r
 
 
 @njit(cache=True)
+def node_sigma(tree: Tree, b: int, node: int, settings: GumbelSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(int64[A] visits, float64[A] priors, float64[A] sigma(completed Q)) of the children of `node` in tree b."""
+    visits, q_values = child_statistics(tree, b, node, settings.discount)
+    priors = tree.child_priors[b, node]
+    raw_value = tree.raw_values[b, node, tree.to_play[b, node]]
+    sigma = sigma_of_completed_q(visits, q_values, priors, raw_value, settings.value_scale, settings.maxvisit_init)
+    return visits, priors, sigma
+
+
+@njit(cache=True)
 def select_leaves_gumbel(
-    children: np.ndarray,
-    node_visits: np.ndarray,
-    value_sums: np.ndarray,
-    rewards: np.ndarray,
-    raw_values: np.ndarray,
-    to_play: np.ndarray,
-    child_priors: np.ndarray,
-    root_legal_mask: np.ndarray,
-    gumbel: np.ndarray,
-    considered_table: np.ndarray,
-    discount: float,
-    value_scale: float,
-    maxvisit_init: float,
-    opponent_random_probability: float,
+    tree: Tree, root_legal_mask: np.ndarray, gumbel: np.ndarray, considered_table: np.ndarray, settings: GumbelSettings
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(int64[B] parent nodes, int64[B] actions): per tree, sequential halving at the root, then the
-    deterministic Gumbel MuZero selection down to an unexpanded action (the other players' nodes mixed
-    with `opponent_random_probability` of uniform random moves)."""
-    batch_size = children.shape[0]
+    """(int64[B] parent nodes, int64[B] actions): per tree, sequential halving at the root (bool[B, A] legal
+    mask, float64[B, A] Gumbel noise, `considered_visits_table`), then the deterministic Gumbel MuZero
+    selection down to an unexpanded action (the other players' nodes mixed with
+    `settings.opponent_random_probability` of uniform random moves)."""
+    batch_size = tree.children.shape[0]
     max_considered = considered_table.shape[0] - 1
     leaf_parents = np.empty(batch_size, dtype=np.int64)  # int64[B]
     leaf_actions = np.empty(batch_size, dtype=np.int64)  # int64[B]
     for b in range(batch_size):
         node = 0
         while True:
-            visits, q_values = child_statistics(b, node, children, node_visits, value_sums, rewards, to_play, discount)
-            priors = child_priors[b, node]
-            raw_value = raw_values[b, node, to_play[b, node]]
-            sigma = sigma_of_completed_q(visits, q_values, priors, raw_value, value_scale, maxvisit_init)
+            visits, priors, sigma = node_sigma(tree, b, node, settings)
             if node == 0:
                 considered = min(max_considered, root_legal_mask[b].sum())
                 target_visits = considered_table[considered, visits.sum()]
                 action = root_action(visits, sigma, priors, gumbel[b], root_legal_mask[b], target_visits)
             else:
-                is_opponent = to_play[b, node] != to_play[b, 0]
-                action = interior_action(visits, sigma, priors, opponent_random_probability if is_opponent else 0.0)
-            child = children[b, node, action]
+                is_opponent = tree.to_play[b, node] != tree.to_play[b, 0]
+                random_probability = settings.opponent_random_probability if is_opponent else 0.0
+                action = interior_action(visits, sigma, priors, random_probability)
+            child = tree.children[b, node, action]
             if child == UNEXPANDED:
                 break
             node = child
@@ -222,29 +229,15 @@ def select_leaves_gumbel(
 
 @njit(cache=True)
 def root_decisions(
-    children: np.ndarray,
-    node_visits: np.ndarray,
-    value_sums: np.ndarray,
-    rewards: np.ndarray,
-    raw_values: np.ndarray,
-    to_play: np.ndarray,
-    child_priors: np.ndarray,
-    root_legal_mask: np.ndarray,
-    gumbel: np.ndarray,
-    discount: float,
-    value_scale: float,
-    maxvisit_init: float,
+    tree: Tree, root_legal_mask: np.ndarray, gumbel: np.ndarray, settings: GumbelSettings
 ) -> tuple[np.ndarray, np.ndarray]:
     """(float64[B, A] improved policies, int64[B] actions) after the search: the policy target, and the most
     visited considered action with the best gumbel + log prior + sigma."""
-    batch_size, _, num_actions = children.shape
+    batch_size, _, num_actions = tree.children.shape
     policies = np.zeros((batch_size, num_actions), dtype=np.float64)
     actions = np.empty(batch_size, dtype=np.int64)
     for b in range(batch_size):
-        visits, q_values = child_statistics(b, 0, children, node_visits, value_sums, rewards, to_play, discount)
-        priors = child_priors[b, 0]
-        raw_value = raw_values[b, 0, to_play[b, 0]]
-        sigma = sigma_of_completed_q(visits, q_values, priors, raw_value, value_scale, maxvisit_init)
+        visits, priors, sigma = node_sigma(tree, b, 0, settings)
         policies[b] = improved_policy(priors, sigma)
         actions[b] = root_action(visits, sigma, priors, gumbel[b], root_legal_mask[b], visits.max())
     return policies, actions

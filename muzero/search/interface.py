@@ -59,8 +59,10 @@ class SearchOutput:
 
     visit_counts: np.ndarray  # int32[B, A]: visits of the root's children
     root_values: np.ndarray  # float32[B, P]: the root's mean backed-up value vector
-    q_values: np.ndarray  # float32[B, A, P]: reward + discount * value of each root child (0 if unvisited)
+    # float32[B, A, P]: reward + discount * mean value of each root child, per player; NaN where the child
+    # was never visited (no estimate, which 0 would pass off as a draw)
+    q_values: np.ndarray
     priors: np.ndarray  # float32[B, A]: root priors after masking (and Dirichlet noise, puct)
     policy: np.ndarray  # float32[B, A]: the policy target: visit shares (puct) or the improved policy (gumbel)
     action: np.ndarray  # int64[B]: the search's choice: most visits (puct, ties lowest) or the halving's winner
-    tree: Tree  # the batched tree arrays, for display
+    tree: Tree  # the batched tree arrays (the model's latents left out), for display

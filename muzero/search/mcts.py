@@ -7,19 +7,22 @@ return vector G = reward + discount * G up to the root (OpenSpiel's max^n with M
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from muzero.config import SearchConfig
-from muzero.search.gumbel import considered_visits_table, root_decisions, select_leaves_gumbel
+from muzero.search.gumbel import considered_visits_table, gumbel_settings, root_decisions, select_leaves_gumbel
 from muzero.search.interface import RecurrentFn, RecurrentOutput, RootBatch, SearchOutput
-from muzero.search.selection import root_priors_and_gumbel, select_actions, select_leaves, softmax
+from muzero.search.selection import puct_settings, root_priors_and_gumbel, select_actions, select_leaves, softmax
 from muzero.search.tree import (
     NO_PARENT,
     SearchNode,
     Tree,
+    new_latents,
     new_tree,
+    node_q,
     root_child_q_values,
     root_child_visits,
     tree_nodes,
@@ -31,15 +34,15 @@ def search(roots: RootBatch, recurrent_fn: RecurrentFn, params: SearchConfig, rn
     check_roots(roots)
     priors, gumbel = root_priors_and_gumbel(roots, params, rng)  # float64[B, A], float64[B, A]
     tree = new_tree(roots, priors, params.num_simulations + 1)
+    latents = new_latents(roots, params.num_simulations + 1)  # [B, N, *latent_shape]
     batch_index = np.arange(roots.batch_size)  # int64[B]
-    if params.algorithm == "gumbel":
-        select = gumbel_selector(tree, roots, gumbel, params)
-    else:
-        select = puct_selector(tree, roots, params)
+    discount = float(params.discount)
+    select = leaf_selector(tree, roots, gumbel, params)
     for simulation in range(params.num_simulations):
         leaf_parents, leaf_actions = select()  # int64[B], int64[B]
-        output = recurrent_fn(tree.latents[batch_index, leaf_parents], leaf_actions)
-        expand(tree, simulation + 1, leaf_parents, leaf_actions, output, params.discount)
+        output = recurrent_fn(latents[batch_index, leaf_parents], leaf_actions)
+        latents[:, simulation + 1] = output.latents
+        expand_and_backup(tree, simulation + 1, expansion(leaf_parents, leaf_actions, output), discount)
     visit_counts = root_child_visits(tree)  # int32[B, A]
     policy, action = root_policy_and_action(tree, roots, gumbel, visit_counts, params)
     return SearchOutput(
@@ -53,45 +56,17 @@ def search(roots: RootBatch, recurrent_fn: RecurrentFn, params: SearchConfig, rn
     )
 
 
-def puct_selector(tree: Tree, roots: RootBatch, params: SearchConfig) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
-    """The leaves of the next simulation by PUCT, as a function of the tree's current state."""
-    return lambda: select_leaves(
-        tree.children,
-        tree.node_visits,
-        tree.value_sums,
-        tree.rewards,
-        tree.to_play,
-        tree.child_priors,
-        roots.legal_mask,
-        tree.min_max,
-        float(params.pb_c_base),
-        float(params.pb_c_init),
-        float(params.discount),
-        params.unvisited_q == "parent",
-    )
-
-
-def gumbel_selector(
+def leaf_selector(
     tree: Tree, roots: RootBatch, gumbel: np.ndarray, params: SearchConfig
 ) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
-    """The leaves of the next simulation by Gumbel MuZero's sequential halving and interior selection."""
-    table = considered_visits_table(params.max_considered_actions, params.num_simulations)
-    return lambda: select_leaves_gumbel(
-        tree.children,
-        tree.node_visits,
-        tree.value_sums,
-        tree.rewards,
-        tree.raw_values,
-        tree.to_play,
-        tree.child_priors,
-        roots.legal_mask,
-        gumbel,
-        table,
-        float(params.discount),
-        float(params.value_scale),
-        float(params.maxvisit_init),
-        float(params.opponent_random_probability),
-    )
+    """The leaves of the next simulation (int64[B] parents, int64[B] actions) as a function of the tree's
+    current state: by PUCT, or by Gumbel MuZero's sequential halving and interior selection."""
+    if params.algorithm == "gumbel":
+        table = considered_visits_table(params.max_considered_actions, params.num_simulations)
+        settings = gumbel_settings(params)
+        return lambda: select_leaves_gumbel(tree, roots.legal_mask, gumbel, table, settings)
+    puct = puct_settings(params)
+    return lambda: select_leaves(tree, roots.legal_mask, puct)
 
 
 def root_policy_and_action(
@@ -99,20 +74,7 @@ def root_policy_and_action(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(float64[B, A] policy target, int64[B] chosen action) of each root after the search."""
     if params.algorithm == "gumbel":
-        return root_decisions(
-            tree.children,
-            tree.node_visits,
-            tree.value_sums,
-            tree.rewards,
-            tree.raw_values,
-            tree.to_play,
-            tree.child_priors,
-            roots.legal_mask,
-            gumbel,
-            float(params.discount),
-            float(params.value_scale),
-            float(params.maxvisit_init),
-        )
+        return root_decisions(tree, roots.legal_mask, gumbel, gumbel_settings(params))
     visits = visit_counts.astype(np.float64)  # float64[B, A]
     totals = visits.sum(axis=1, keepdims=True)  # float64[B, 1]
     if np.any(totals == 0):  # no simulations: the priors are all the search knows
@@ -138,97 +100,61 @@ def check_roots(roots: RootBatch) -> None:
         raise ValueError(f"RootBatch.to_play must be in 0..{roots.num_players - 1}, got {roots.to_play}")
 
 
-def expand(
-    tree: Tree,
-    node_index: int,
-    leaf_parents: np.ndarray,
-    leaf_actions: np.ndarray,
-    output: RecurrentOutput,
-    discount: float,
-) -> None:
-    """Store the model's answer as node `node_index` of every tree and back its value up to the root."""
-    tree.latents[:, node_index] = output.latents
-    tree.raw_values[:, node_index] = output.values
-    expand_and_backup(
-        node_index,
-        leaf_parents,
-        leaf_actions,
-        output.rewards,  # float32[B, P]
-        output.next_player_logits,  # float32[B, P]
-        softmax(output.policy_logits),  # float64[B, A]
-        output.values,  # float32[B, P]
-        tree.node_visits,
-        tree.value_sums,
-        tree.rewards,
-        tree.to_play,
-        tree.child_priors,
-        tree.children,
-        tree.parents,
-        tree.parent_actions,
-        tree.min_max,
-        float(discount),
+class Expansion(NamedTuple):
+    """The B nodes a simulation adds, where each hangs and what the model said of it, as the kernel takes them."""
+
+    parents: np.ndarray  # int64[B]: the leaf node the new node hangs under
+    actions: np.ndarray  # int64[B]: the action leading there from the leaf
+    rewards: np.ndarray  # float[B, P]: reward of the transition into the new node
+    next_player_logits: np.ndarray  # float[B, P]: the new node's to_play is the argmax
+    priors: np.ndarray  # float64[B, A]: softmax of the policy logits
+    values: np.ndarray  # float[B, P]: the model's value vector, backed up to the root
+
+
+def expansion(leaf_parents: np.ndarray, leaf_actions: np.ndarray, output: RecurrentOutput) -> Expansion:
+    """The new nodes under int64[B] `leaf_parents` by int64[B] `leaf_actions` (the latents are not kept here)."""
+    return Expansion(
+        parents=leaf_parents,
+        actions=leaf_actions,
+        rewards=output.rewards,
+        next_player_logits=output.next_player_logits,
+        priors=softmax(output.policy_logits),
+        values=output.values,
     )
 
 
 @njit(cache=True)
-def expand_and_backup(
-    node_index: int,
-    leaf_parents: np.ndarray,
-    leaf_actions: np.ndarray,
-    new_rewards: np.ndarray,
-    next_player_logits: np.ndarray,
-    new_priors: np.ndarray,
-    leaf_values: np.ndarray,
-    node_visits: np.ndarray,
-    value_sums: np.ndarray,
-    rewards: np.ndarray,
-    to_play: np.ndarray,
-    child_priors: np.ndarray,
-    children: np.ndarray,
-    parents: np.ndarray,
-    parent_actions: np.ndarray,
-    min_max: np.ndarray,
-    discount: float,
-) -> None:
+def expand_and_backup(tree: Tree, node_index: int, new: Expansion, discount: float) -> None:
     """Per tree b: link node `node_index` under its parent, fill it in, then back up its leaf value."""
-    for b in range(leaf_parents.shape[0]):
-        parent, action = leaf_parents[b], leaf_actions[b]
-        children[b, parent, action] = node_index
-        parents[b, node_index] = parent
-        parent_actions[b, node_index] = action
-        rewards[b, node_index] = new_rewards[b]
-        to_play[b, node_index] = np.argmax(next_player_logits[b])
-        child_priors[b, node_index] = new_priors[b]
-        backup(b, node_index, leaf_values[b], node_visits, value_sums, rewards, parents, min_max, discount)
+    for b in range(new.parents.shape[0]):
+        parent, action = new.parents[b], new.actions[b]
+        tree.children[b, parent, action] = node_index
+        tree.parents[b, node_index] = parent
+        tree.parent_actions[b, node_index] = action
+        tree.rewards[b, node_index] = new.rewards[b]
+        tree.raw_values[b, node_index] = new.values[b]
+        tree.to_play[b, node_index] = np.argmax(new.next_player_logits[b])
+        tree.child_priors[b, node_index] = new.priors[b]
+        backup(tree, b, node_index, new.values[b], discount)
 
 
 @njit(cache=True)
-def backup(
-    b: int,
-    leaf: int,
-    leaf_value: np.ndarray,
-    node_visits: np.ndarray,
-    value_sums: np.ndarray,
-    rewards: np.ndarray,
-    parents: np.ndarray,
-    min_max: np.ndarray,
-    discount: float,
-) -> None:
+def backup(tree: Tree, b: int, leaf: int, leaf_value: np.ndarray, discount: float) -> None:
     """The paper's backpropagate with vectors: from the leaf up, add G, count the visit, update the
     min-max statistics with every component of reward + discount * mean value, then G = r + discount G."""
     returns = leaf_value.astype(np.float64)  # float64[P]
     node = leaf
     while node != NO_PARENT:
-        node_visits[b, node] += 1
+        tree.node_visits[b, node] += 1
         for player in range(returns.shape[0]):
-            value_sums[b, node, player] += returns[player]
-            q = rewards[b, node, player] + discount * value_sums[b, node, player] / node_visits[b, node]
-            if q < min_max[b, 0]:
-                min_max[b, 0] = q
-            if q > min_max[b, 1]:
-                min_max[b, 1] = q
-            returns[player] = rewards[b, node, player] + discount * returns[player]
-        node = parents[b, node]
+            tree.value_sums[b, node, player] += returns[player]
+            q = node_q(tree, b, node, player, discount)
+            if q < tree.min_max[b, 0]:
+                tree.min_max[b, 0] = q
+            if q > tree.min_max[b, 1]:
+                tree.min_max[b, 1] = q
+            returns[player] = tree.rewards[b, node, player] + discount * returns[player]
+        node = tree.parents[b, node]
 
 
 def chosen_actions(output: SearchOutput, temperature: float, rng: np.random.Generator) -> np.ndarray:

@@ -60,7 +60,7 @@ class ReferenceOutput:
 
     visit_counts: np.ndarray  # int32[B, A]
     root_values: np.ndarray  # float32[B, P]
-    q_values: np.ndarray  # float32[B, A, P]
+    q_values: np.ndarray  # float32[B, A, P]: NaN where the root child was never visited
     policy: np.ndarray  # float32[B, A]
     action: np.ndarray  # int64[B]
     roots: tuple[Node, ...]
@@ -255,7 +255,7 @@ def summarize(
     """Visit counts, root values and Q values of the root children of each tree."""
     num_players = len(trees[0].reward)
     visit_counts = np.zeros((len(trees), num_actions), dtype=np.int32)
-    q_values = np.zeros((len(trees), num_actions, num_players), dtype=np.float32)
+    q_values = np.full((len(trees), num_actions, num_players), np.nan, dtype=np.float32)  # NaN: unvisited
     for b, root in enumerate(trees):
         for action, child in root.children.items():
             visit_counts[b, action] = child.visits

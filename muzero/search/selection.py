@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from muzero.config import SearchConfig
 from muzero.search.interface import RootBatch
-from muzero.search.tree import UNEXPANDED
+from muzero.search.tree import UNEXPANDED, Tree, node_q
 
 
 def softmax(logits: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
@@ -90,92 +91,68 @@ def normalize(q: float, minimum: float, maximum: float) -> float:
     return q
 
 
+class PuctSettings(NamedTuple):
+    """The scalar settings of PUCT selection, in the form the numba kernels take."""
+
+    pb_c_base: float
+    pb_c_init: float
+    discount: float
+    unvisited_parent: bool  # an unvisited child's value score is the node's own mean value (else 0)
+
+
+def puct_settings(params: SearchConfig) -> PuctSettings:
+    return PuctSettings(
+        pb_c_base=float(params.pb_c_base),
+        pb_c_init=float(params.pb_c_init),
+        discount=float(params.discount),
+        unvisited_parent=params.unvisited_q == "parent",
+    )
+
+
 @njit(cache=True)
 def puct_action(
-    b: int,
-    node: int,
-    at_root: bool,
-    children: np.ndarray,
-    node_visits: np.ndarray,
-    value_sums: np.ndarray,
-    rewards: np.ndarray,
-    to_play: np.ndarray,
-    child_priors: np.ndarray,
-    root_legal_mask: np.ndarray,
-    min_max: np.ndarray,
-    pb_c_base: float,
-    pb_c_init: float,
-    discount: float,
-    unvisited_parent: bool,
+    tree: Tree, b: int, node: int, at_root: bool, root_legal_mask: np.ndarray, settings: PuctSettings
 ) -> int:
-    """The action maximising the PUCT score of the player to move at `node` of tree b (ties: lowest).
+    """The action maximising the PUCT score of the player to move at `node` of tree b (ties: lowest);
+    at the root only among the legal actions of bool[B, A] `root_legal_mask`.
 
-    An unvisited child's value score is 0 (the paper), or with `unvisited_parent` the node's own mean
-    value for its player, normalised."""
-    player = to_play[b, node]
-    parent_visits = node_visits[b, node]
-    pb_c_parent = math.log((parent_visits + pb_c_base + 1) / pb_c_base) + pb_c_init
+    An unvisited child's value score is 0 (the paper), or with `settings.unvisited_parent` the node's own
+    mean value for its player, normalised."""
+    player = tree.to_play[b, node]
+    parent_visits = tree.node_visits[b, node]
+    minimum, maximum = tree.min_max[b, 0], tree.min_max[b, 1]
+    pb_c_parent = math.log((parent_visits + settings.pb_c_base + 1) / settings.pb_c_base) + settings.pb_c_init
     sqrt_visits = math.sqrt(parent_visits)
     unvisited_score = 0.0
-    if unvisited_parent:
-        unvisited_score = normalize(value_sums[b, node, player] / parent_visits, min_max[b, 0], min_max[b, 1])
+    if settings.unvisited_parent:
+        unvisited_score = normalize(tree.value_sums[b, node, player] / parent_visits, minimum, maximum)
     best_action, best_score = -1, -np.inf
-    for action in range(children.shape[2]):
+    for action in range(tree.children.shape[2]):
         if at_root and not root_legal_mask[b, action]:
             continue
-        child = children[b, node, action]
+        child = tree.children[b, node, action]
         child_visits, value_score = 0, unvisited_score
         if child != UNEXPANDED:
-            child_visits = node_visits[b, child]
-            q = rewards[b, child, player] + discount * value_sums[b, child, player] / child_visits
-            value_score = normalize(q, min_max[b, 0], min_max[b, 1])
+            child_visits = tree.node_visits[b, child]
+            value_score = normalize(node_q(tree, b, child, player, settings.discount), minimum, maximum)
         pb_c = pb_c_parent * (sqrt_visits / (child_visits + 1))
-        score = value_score + pb_c * child_priors[b, node, action]
+        score = value_score + pb_c * tree.child_priors[b, node, action]
         if score > best_score:
             best_action, best_score = action, score
     return best_action
 
 
 @njit(cache=True)
-def select_leaves(
-    children: np.ndarray,
-    node_visits: np.ndarray,
-    value_sums: np.ndarray,
-    rewards: np.ndarray,
-    to_play: np.ndarray,
-    child_priors: np.ndarray,
-    root_legal_mask: np.ndarray,
-    min_max: np.ndarray,
-    pb_c_base: float,
-    pb_c_init: float,
-    discount: float,
-    unvisited_parent: bool,
-) -> tuple[np.ndarray, np.ndarray]:
+def select_leaves(tree: Tree, root_legal_mask: np.ndarray, settings: PuctSettings) -> tuple[np.ndarray, np.ndarray]:
     """(int64[B] parent nodes, int64[B] actions): per tree, descend by PUCT until an unexpanded action."""
-    batch_size = children.shape[0]
+    batch_size = tree.children.shape[0]
     leaf_parents = np.empty(batch_size, dtype=np.int64)  # int64[B]
     leaf_actions = np.empty(batch_size, dtype=np.int64)  # int64[B]
     for b in range(batch_size):
         node, at_root = 0, True
         while True:
-            action = puct_action(
-                b,
-                node,
-                at_root,
-                children,
-                node_visits,
-                value_sums,
-                rewards,
-                to_play,
-                child_priors,
-                root_legal_mask,
-                min_max,
-                pb_c_base,
-                pb_c_init,
-                discount,
-                unvisited_parent,
-            )
-            child = children[b, node, action]
+            action = puct_action(tree, b, node, at_root, root_legal_mask, settings)
+            child = tree.children[b, node, action]
             if child == UNEXPANDED:
                 break
             node, at_root = child, False

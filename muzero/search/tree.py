@@ -1,14 +1,17 @@
 """The batched search tree (B trees of N nodes as arrays) and its per-node view for display.
 
 Node 0 is the root; the node expanded by simulation s is node s + 1, so a child's index always exceeds
-its parent's.
+its parent's. `Tree` is a NamedTuple of arrays, so the numba kernels take a whole tree as one argument
+(and read its fields by name); the model's latents stay outside it, with the search.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
+from numba import njit
 
 from muzero.search.interface import RootBatch
 
@@ -16,8 +19,7 @@ UNEXPANDED = -1  # `children` entry of an action not expanded yet
 NO_PARENT = -1  # `parents` and `parent_actions` entry of the root
 
 
-@dataclass(frozen=True)
-class Tree:
+class Tree(NamedTuple):
     """B search trees of N = num_simulations + 1 nodes; the arrays are filled in place by the search."""
 
     node_visits: np.ndarray  # int32[B, N]
@@ -29,7 +31,6 @@ class Tree:
     children: np.ndarray  # int64[B, N, A]: node reached by each action, UNEXPANDED if none
     parents: np.ndarray  # int64[B, N]: parent node (root: NO_PARENT)
     parent_actions: np.ndarray  # int64[B, N]: the action leading from the parent (root: NO_PARENT)
-    latents: np.ndarray  # [B, N, *latent_shape]: the model's state at each node
     min_max: np.ndarray  # float64[B, 2]: min and max of the backed-up Q values seen in each tree
 
     @property
@@ -49,11 +50,15 @@ class Tree:
         return int(self.value_sums.shape[2])
 
 
+@njit(cache=True)
+def node_q(tree: Tree, b: int, node: int, player: int, discount: float) -> float:
+    """reward + discount * mean value of a visited `node` of tree b for `player`, as seen from its parent."""
+    return tree.rewards[b, node, player] + discount * tree.value_sums[b, node, player] / tree.node_visits[b, node]
+
+
 def new_tree(roots: RootBatch, root_priors: np.ndarray, num_nodes: int) -> Tree:
     """Trees holding only their roots, each counted as one visit with value_sum = its predicted value."""
     batch_size, num_actions, num_players = roots.batch_size, roots.num_actions, roots.num_players
-    latents = np.zeros((batch_size, num_nodes, *roots.latents.shape[1:]), dtype=roots.latents.dtype)
-    latents[:, 0] = roots.latents
     node_visits = np.zeros((batch_size, num_nodes), dtype=np.int32)  # int32[B, N]
     node_visits[:, 0] = 1
     value_sums = np.zeros((batch_size, num_nodes, num_players), dtype=np.float64)  # float64[B, N, P]
@@ -76,9 +81,15 @@ def new_tree(roots: RootBatch, root_priors: np.ndarray, num_nodes: int) -> Tree:
         children=np.full((batch_size, num_nodes, num_actions), UNEXPANDED, dtype=np.int64),
         parents=np.full((batch_size, num_nodes), NO_PARENT, dtype=np.int64),
         parent_actions=np.full((batch_size, num_nodes), NO_PARENT, dtype=np.int64),
-        latents=latents,
         min_max=min_max,
     )
+
+
+def new_latents(roots: RootBatch, num_nodes: int) -> np.ndarray:
+    """[B, N, *latent_shape]: room for the model's state at each node, the roots' filled in."""
+    latents = np.zeros((roots.batch_size, num_nodes, *roots.latents.shape[1:]), dtype=roots.latents.dtype)
+    latents[:, 0] = roots.latents
+    return latents
 
 
 def node_values(tree: Tree) -> np.ndarray:
@@ -88,16 +99,16 @@ def node_values(tree: Tree) -> np.ndarray:
 
 
 def root_child_q_values(tree: Tree, discount: float) -> np.ndarray:
-    """float64[B, A, P]: reward + discount * mean value of each root child; 0 where not expanded."""
+    """float64[B, A, P]: reward + discount * mean value of each root child; NaN where not visited."""
     root_children = tree.children[:, 0, :]  # int64[B, A]
-    expanded = root_children != UNEXPANDED  # bool[B, A]
+    expanded = root_children != UNEXPANDED  # bool[B, A]: an expanded child has been visited
     gathered = np.where(expanded, root_children, 0)  # int64[B, A]
     batch_index = np.arange(tree.batch_size)[:, None]  # int64[B, 1]
     visits = np.maximum(tree.node_visits[batch_index, gathered], 1)[:, :, None]  # int32[B, A, 1]
     rewards = tree.rewards[batch_index, gathered]  # float64[B, A, P]
     value_sums = tree.value_sums[batch_index, gathered]  # float64[B, A, P]
     q_values = rewards + discount * value_sums / visits  # float64[B, A, P]
-    return np.where(expanded[:, :, None], q_values, 0.0)
+    return np.where(expanded[:, :, None], q_values, np.nan)
 
 
 def root_child_visits(tree: Tree) -> np.ndarray:

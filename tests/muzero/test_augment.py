@@ -4,8 +4,8 @@ policy targets alike; values, rewards and players are untouched; every symmetry 
 import numpy as np
 
 from envs.symmetries import tictactoe_symmetries
-from muzero.components import GameSpec, build_buffer
-from muzero.config import ExperimentConfig, ReplayConfig
+from muzero.config import ReplayConfig
+from muzero.game_kit import GameSpec
 from muzero.replay import ReplayBuffer
 from tests.muzero.test_replay import make_trajectory
 
@@ -14,7 +14,8 @@ SHAPE = (2, 3, 3)
 
 def filled_buffers(symmetries) -> tuple[ReplayBuffer, ReplayBuffer]:
     plain, augmented = (
-        ReplayBuffer(500, SHAPE, 9, 2, unroll_steps=3, td_steps=5, symmetries=s) for s in ((), symmetries)
+        ReplayBuffer(ReplayConfig(capacity=500, unroll_steps=3, td_steps=5), GameSpec(2, 9, SHAPE, s))
+        for s in ((), symmetries)
     )
     for seed in range(20):
         observations = np.random.default_rng(seed).random((7, *SHAPE)).astype(np.float32)  # not 0/1: float32
@@ -47,9 +48,8 @@ def test_each_row_is_one_symmetry_of_the_plain_sample():
 
 def test_the_config_switch_and_a_game_without_symmetries():
     spec = GameSpec(2, 9, SHAPE, tictactoe_symmetries())
-    assert len(build_buffer(ExperimentConfig(), spec).symmetries) == 8
-    off = ExperimentConfig(replay=ReplayConfig(augment_symmetries=False))
-    assert build_buffer(off, spec).symmetries == ()
+    assert len(ReplayBuffer(ReplayConfig(), spec).symmetries) == 8
+    assert ReplayBuffer(ReplayConfig(augment_symmetries=False), spec).symmetries == ()
     plain, unaugmented = filled_buffers(())
     base, batch = plain.sample(64, np.random.default_rng(5)), unaugmented.sample(64, np.random.default_rng(5))
     assert np.array_equal(base.observations, batch.observations) and np.array_equal(base.actions, batch.actions)

@@ -37,7 +37,7 @@ def test_a_run_folder_resolves_to_its_latest_checkpoint(tmp_path):
 def test_truncated_file_is_a_one_line_error(tmp_path):
     path = save_checkpoint(make_checkpoint(), tmp_path / "a.pt")
     path.write_bytes(path.read_bytes()[:100])
-    with pytest.raises(UserError, match="not a readable muzero checkpoint") as error:
+    with pytest.raises(UserError, match="not a checkpoint of this project") as error:
         load_checkpoint(path)
     assert "\n" not in str(error.value)
 
@@ -49,7 +49,7 @@ def test_foreign_and_pickled_files_are_refused_without_unpickling(tmp_path):
         load_checkpoint(foreign)
     hostile = tmp_path / "hostile.pt"
     torch.save({"format": "muzero-nplayer-checkpoint", "payload": _Exploit(tmp_path / "exploited")}, hostile)
-    with pytest.raises(UserError, match="not a readable muzero checkpoint"):
+    with pytest.raises(UserError, match="not a checkpoint of this project"):
         load_checkpoint(hostile)
     assert not (tmp_path / "exploited").exists()
     missing = tmp_path / "missing.pt"

@@ -2,16 +2,17 @@
 a worker killed mid-run is replaced, a dead learner or replay buffer stops the run with its checkpoint
 intact, and a resumed run continues the step count, the optimizer, the replay buffer and the evaluations."""
 
+import dataclasses
 import json
 
 import numpy as np
 import pytest
 
-import envs
 from muzero import components
 from muzero.checkpoint import Counters, load_checkpoint
+from muzero.config import GameConfig
 from muzero.distributed.actors import cpu_shares
-from muzero.distributed.evaluator import EvaluationLog, Evaluator, reference_opponents
+from muzero.distributed.evaluator import EvaluationLog, Evaluator
 from muzero.distributed.learner_service import LearnerService, LocalBatchSource
 from muzero.distributed.messages import (
     DistributedSettings,
@@ -25,14 +26,23 @@ from muzero.distributed.replay_service import ReplayService
 from muzero.distributed.storage import SharedStorage
 from muzero.distributed.workers import SelfPlayWorker
 from muzero.errors import UserError
-from muzero.run_folder import load_replay_snapshot, replay_snapshot_path, save_replay_snapshot
+from muzero.games import game_kit
+from muzero.replay.snapshot import load_replay_snapshot, replay_snapshot_path, save_replay_snapshot
 from tests.muzero.test_training import tiny_config
 
 QUIET = DistributedSettings(evaluation_games_per_seat=0)  # no evaluator actor: one process fewer to start
 
 
 def started_worker(config, storage: SharedStorage, replay) -> SelfPlayWorker:
-    return SelfPlayWorker(config, worker_id=0, seed=1, weights=storage, replay=replay)
+    return SelfPlayWorker(config, game_kit(config.game), worker_id=0, seed=1, weights=storage, replay=replay)
+
+
+def replay_service(config, seed: int) -> ReplayService:
+    return ReplayService(config.replay, game_kit(config.game).spec, config.search.discount, seed)
+
+
+def learner_service(config, batches, storage, **options) -> LearnerService:
+    return LearnerService(config, game_kit(config.game).spec, batches, storage, **options)
 
 
 def play_until_games_finish(worker: SelfPlayWorker) -> SelfPlayReport:
@@ -47,7 +57,7 @@ def play_until_games_finish(worker: SelfPlayWorker) -> SelfPlayReport:
 def test_storage_round_trips_weights_and_counters():
     storage = SharedStorage(Counters())
     assert storage.weights_newer_than(-1) is None and storage.weights_step() == -1
-    network = components.build_network(tiny_config("tictactoe"), components.game_spec(envs.make("tictactoe")))
+    network = components.build_network(tiny_config("tictactoe").network, game_kit(GameConfig("tictactoe")).spec)
     weights = numpy_weights(network.state_dict())
     storage.publish_weights(WeightsSnapshot(7, weights))
     storage.publish_weights(WeightsSnapshot(3, {}))  # a late, older push is ignored
@@ -61,11 +71,11 @@ def test_storage_round_trips_weights_and_counters():
 
 def test_worker_pushes_finished_games_to_a_plain_buffer_and_the_learner_trains_on_them():
     config = tiny_config("tictactoe")
-    storage, replay = SharedStorage(Counters()), ReplayService(config, seed=0)
+    storage, replay = SharedStorage(Counters()), replay_service(config, seed=0)
     worker = started_worker(config, storage, replay)
     assert worker.play(seconds=0.01).games == 0  # no weights published yet: nothing played
     batches = LocalBatchSource(replay.buffer, 16, np.random.default_rng(0))
-    learner = LearnerService(config, batches, storage, weights_interval=2)  # publishes its step-0 weights
+    learner = learner_service(config, batches, storage, weights_interval=2)  # publishes its step-0 weights
     report = play_until_games_finish(worker)
     assert report.weights_step == 0 and replay.fill().num_games == report.games > 0
     result = learner.train(until_step=3, seconds=60.0, state_at_end=True)
@@ -77,12 +87,12 @@ def test_worker_pushes_finished_games_to_a_plain_buffer_and_the_learner_trains_o
 
 def test_replay_snapshot_round_trip_gives_the_same_contents(tmp_path):
     config = tiny_config("tictactoe")
-    storage, replay = SharedStorage(Counters()), ReplayService(config, seed=0)
-    LearnerService(config, LocalBatchSource(replay.buffer, 16, np.random.default_rng(0)), storage)
+    storage, replay = SharedStorage(Counters()), replay_service(config, seed=0)
+    learner_service(config, LocalBatchSource(replay.buffer, 16, np.random.default_rng(0)), storage)
     play_until_games_finish(started_worker(config, storage, replay))
     path = save_replay_snapshot(replay.buffer, tmp_path)
     assert path == replay_snapshot_path(tmp_path) and path.is_file()
-    restored = ReplayService(config, seed=0)
+    restored = replay_service(config, seed=0)
     assert restored.load(str(tmp_path)) and restored.fill() == replay.fill()
     before, after = replay.buffer.state_dict(), restored.buffer.state_dict()
     assert before.keys() == after.keys()
@@ -96,8 +106,9 @@ def test_replay_snapshot_round_trip_gives_the_same_contents(tmp_path):
 
 def test_evaluator_plays_every_reference_opponent_in_every_seat_and_its_history_appends(tmp_path):
     config = tiny_config("tictactoe")
-    assert reference_opponents("tictactoe") == ("random", "perfect") and reference_opponents("gym:CartPole-v1") == ()
-    evaluator = Evaluator(config, games_per_seat=1)
+    assert game_kit(config.game).reference_opponents == ("random", "perfect")
+    assert game_kit(GameConfig("gym:CartPole-v1")).reference_opponents == ()
+    evaluator = Evaluator(config, game_kit(config.game), games_per_seat=1)
     result = evaluator.evaluate(WeightsSnapshot(4, numpy_weights(evaluator.network.state_dict())))
     assert [r.opponent for r in result.results] == ["random", "perfect"]
     assert all(r.games == 2 and r.wins + r.draws + r.losses == 2 for r in result.results)
@@ -146,14 +157,14 @@ def test_failures_are_named_in_one_line():
 
 
 def test_run_from_cli_runs_the_synchronous_loop_and_refuses_mixed_options(tmp_path, capsys):
-    from muzero.distributed.driver import run_from_cli
+    from muzero.distributed.driver import TrainRequest, run_from_cli
 
     config = tiny_config("tictactoe", "run.training_steps=4")
-    options = {"ray_address": None, "resume": False, "show_progress": False}
-    assert run_from_cli(config=config, run_dir=tmp_path / "run", workers=None, sync=True, **options) == 0
+    game = game_kit(config.game)
+    assert run_from_cli(TrainRequest(config, tmp_path / "run", game, sync=True, show_progress=False)) == 0
     assert "stopped by steps after 4 steps" in capsys.readouterr().out
     with pytest.raises(UserError, match="--sync trains in this process"):
-        run_from_cli(config=config, run_dir=tmp_path / "other", workers=2, sync=True, **options)
+        run_from_cli(TrainRequest(config, tmp_path / "other", game, workers=2, sync=True, show_progress=False))
 
 
 # Runs on Ray.
@@ -188,8 +199,9 @@ def first_run(ray_cluster, tmp_path_factory):
             known.add(name)
 
     config = tiny_config("tictactoe", "run.training_steps=20")
+    settings = dataclasses.replace(QUIET, workers=2)
     result = train_distributed(
-        config, run_dir, workers=2, show_progress=False, settings=QUIET, on_progress=kill_worker_once
+        config, run_dir, game_kit(config.game), show_progress=False, settings=settings, on_progress=kill_worker_once
     )
     return result, snapshots
 
@@ -202,8 +214,8 @@ def test_a_self_play_lead_keeps_the_workers_near_the_replay_ratio(ray_cluster, t
     # Workers report every 0.02 s (at least one move of 8 games), so each overshoots by a few moves at most;
     # unthrottled, the same run plays well over a thousand positions.
     config = tiny_config("tictactoe", "run.training_steps=20", "run.selfplay_lead=30")
-    settings = DistributedSettings(evaluation_games_per_seat=0, chunk_seconds=0.02)
-    result = train_distributed(config, tmp_path / "run", workers=2, show_progress=False, settings=settings)
+    settings = DistributedSettings(workers=2, evaluation_games_per_seat=0, chunk_seconds=0.02)
+    result = train_distributed(config, tmp_path / "run", game_kit(config.game), show_progress=False, settings=settings)
     assert result.stopped_by == "steps" and result.counters.training_step == 20
     assert 80 <= result.counters.positions_played <= 80 + 30 + 2 * 200
 
@@ -212,11 +224,13 @@ def test_the_learner_gets_its_batches_several_to_a_replay_request_in_the_order_s
     from muzero.distributed.actors import RemoteBatchSource, ReplayActor
 
     config = tiny_config("tictactoe")
-    storage, local = SharedStorage(Counters()), ReplayService(config, seed=5)
-    LearnerService(config, LocalBatchSource(local.buffer, 16, np.random.default_rng(0)), storage)
+    storage, local = SharedStorage(Counters()), replay_service(config, seed=5)
+    learner_service(config, LocalBatchSource(local.buffer, 16, np.random.default_rng(0)), storage)
     play_until_games_finish(started_worker(config, storage, local))
     save_replay_snapshot(local.buffer, tmp_path)
-    remote = ReplayActor.options(num_cpus=0).remote(config, 5)  # the same seed, the same games
+    remote = ReplayActor.options(num_cpus=0).remote(
+        config.replay, game_kit(config.game).spec, 1.0, 5
+    )  # the same seed, the same games
     assert ray_cluster.get(remote.load.remote(str(tmp_path)))
     source = RemoteBatchSource(remote, 8, per_request=3)
     received = [source.next_batch() for _ in range(7)]  # 3 calls' worth, one more on its way
@@ -233,9 +247,9 @@ def test_a_worker_plays_on_while_its_last_push_is_stored_and_every_game_is_store
     from muzero.distributed.actors import RemoteReplay, ReplayActor
 
     config = tiny_config("tictactoe")
-    storage, local = SharedStorage(Counters()), ReplayService(config, seed=0)
-    LearnerService(config, LocalBatchSource(local.buffer, 16, np.random.default_rng(0)), storage)
-    remote = ReplayActor.options(num_cpus=0).remote(config, 0)
+    storage, local = SharedStorage(Counters()), replay_service(config, seed=0)
+    learner_service(config, LocalBatchSource(local.buffer, 16, np.random.default_rng(0)), storage)
+    remote = ReplayActor.options(num_cpus=0).remote(config.replay, game_kit(config.game).spec, 1.0, 0)
     replay = RemoteReplay(remote)
     worker = started_worker(config, storage, replay)
     games = sum(worker.play(seconds=0.2).games for _ in range(3))
@@ -294,7 +308,7 @@ def test_resume_continues_steps_optimizer_replay_and_evaluations(first_run, ray_
     result = train_distributed(
         more,
         run,
-        workers=1,
+        game_kit(more.game),
         resume=True,
         show_progress=False,
         stop=stop,
@@ -335,7 +349,7 @@ def test_a_dead_learner_or_replay_buffer_stops_the_run_with_its_checkpoint_intac
         train_distributed(
             config,
             tmp_path / "run",
-            workers=1,
+            game_kit(config.game),
             show_progress=False,
             settings=QUIET,
             on_progress=kill_after_first_checkpoint,

@@ -10,9 +10,10 @@ import pytest
 import torch
 
 from muzero.checkpoint import Checkpoint, Counters, save_checkpoint
-from muzero.cli import eval_main, experiment_config
-from muzero.components import build_network, game_factory, game_spec
+from muzero.cli import eval_main
+from muzero.components import build_network
 from muzero.export import export_checkpoint
+from muzero.games import experiment_config, game_kit, spec_of
 
 SMALL = ["network.latent_size=8", "network.hidden_size=16", "network.hidden_layers=1"]
 
@@ -21,7 +22,7 @@ def make_run(folder: Path, game: str, settings: list[str], seed: int) -> Path:
     """A run folder whose latest checkpoint holds a randomly initialised small network (step 5)."""
     config = experiment_config(game, None, [*SMALL, *settings])
     torch.manual_seed(seed)
-    network = build_network(config, game_spec(game_factory(config.game)()))
+    network = build_network(config.network, game_kit(config.game).spec)
     save_checkpoint(
         Checkpoint(config, Counters(training_step=5), network.state_dict(), {}), folder / "checkpoints" / "latest.pt"
     )
@@ -38,10 +39,10 @@ def models(tmp_path_factory) -> dict[str, str]:
     broken.mkdir()
     (broken / "model.json").write_text("{not json")
     return {
-        "bundle": str(export_checkpoint(tictactoe, root / "tictactoe_bundle")),
+        "bundle": str(export_checkpoint(tictactoe, root / "tictactoe_bundle", spec_of)),
         "run": str(tictactoe),
-        "other_bundle": str(export_checkpoint(other, root / "other_bundle")),
-        "dots_bundle": str(export_checkpoint(dots, root / "dots_bundle")),
+        "other_bundle": str(export_checkpoint(other, root / "other_bundle", spec_of)),
+        "dots_bundle": str(export_checkpoint(dots, root / "dots_bundle", spec_of)),
         "broken": str(broken),
         "missing": str(root / "missing"),
     }
@@ -125,7 +126,7 @@ def test_round_robin_prints_an_elo_table_anchored_at_mean_zero(models, capsys):
         (["--round-robin", "{bundle}", "{dots_bundle}"], "same game"),
         (["{bundle}", "--games", "0"], "--games must be at least 1"),
         (["{bundle}", "--against", "champion"], "unknown opponent 'champion'"),
-        (["{bundle}", "--simulations", "0"], "num_simulations must be at least 1"),
+        (["{bundle}", "--simulations", "0"], "num_simulations' must be at least 1"),
         (["{bundle}", "--round-robin", "{bundle}", "{run}"], "not both"),
         (["--round-robin", "{bundle}"], "at least two models"),
         ([], "give a MODEL"),

@@ -17,9 +17,10 @@ import envs
 from muzero import Agent, UserError
 from muzero.bundle import INITIAL_FILE, METADATA_KEY, MODEL_JSON, RECURRENT_FILE, read_bundle
 from muzero.checkpoint import Checkpoint, Counters, save_checkpoint
-from muzero.cli import experiment_config, export_main
-from muzero.components import build_network, game_factory, game_spec
+from muzero.cli import export_main
+from muzero.components import build_network
 from muzero.export import export_checkpoint, export_network
+from muzero.games import experiment_config, game_kit, spec_of
 from muzero.inference import OnnxModel, TorchModel
 from muzero.onnx_mirror import OnnxMirrorModel
 from muzero.train import train
@@ -38,7 +39,7 @@ def random_network(game: str, settings: list[str], seed: int = 0):
     """(config, network) of the game's default network, every weight random (the zero-initialised heads too)."""
     config = experiment_config(game, None, settings)
     torch.manual_seed(seed)
-    network = build_network(config, game_spec(game_factory(config.game)()))
+    network = build_network(config.network, game_kit(config.game).spec)
     with torch.no_grad():
         for parameter in network.parameters():
             parameter.add_(0.2 * torch.randn_like(parameter))
@@ -49,13 +50,13 @@ def random_network(game: str, settings: list[str], seed: int = 0):
 def trained_run(tmp_path_factory) -> Path:
     run = tmp_path_factory.mktemp("export") / "run"
     config = experiment_config("tictactoe", None, TINY_TRAINING)
-    train(config, run, show_progress=False)
+    train(config, run, game_kit(config.game), show_progress=False)
     return run
 
 
 @pytest.fixture(scope="module")
 def trained_bundle(trained_run) -> Path:
-    return export_checkpoint(trained_run, trained_run.parent / "bundle")
+    return export_checkpoint(trained_run, trained_run.parent / "bundle", spec_of)
 
 
 @pytest.fixture(scope="module")
@@ -304,4 +305,4 @@ def test_export_refuses_weights_that_do_not_fit_the_config(tmp_path):
     state = {key: value for key, value in network.state_dict().items() if "prediction" not in key}
     save_checkpoint(Checkpoint(config, Counters(), state, {}), tmp_path / "bad.pt")
     with pytest.raises(UserError, match="do not fit"):
-        export_checkpoint(tmp_path / "bad.pt", tmp_path / "bundle")
+        export_checkpoint(tmp_path / "bad.pt", tmp_path / "bundle", spec_of)

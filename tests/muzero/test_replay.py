@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from muzero.config import ReplayConfig
+from muzero.game_kit import GameSpec
 from muzero.replay import PRIORITY_EPSILON, ReplayBuffer, SumTree, unroll_targets, value_targets
 from muzero.replay.targets import own_random_moves
 from muzero.types import Batch, Trajectory
@@ -97,7 +98,11 @@ def test_a_players_value_target_ends_at_its_own_random_move_with_the_root_value_
     np.testing.assert_allclose(two_steps, expected_two, rtol=1e-6)
     assert own_random_moves(make_trajectory(TO_PLAY)) is None  # none recorded
     buffers = {
-        on: ReplayBuffer(4, (2,), 4, 3, unroll_steps=1, td_steps=100, discount=0.9, bootstrap_at_random_moves=on)
+        on: ReplayBuffer(
+            ReplayConfig(capacity=4, unroll_steps=1, td_steps=100, bootstrap_at_random_moves=on),
+            GameSpec(3, 4, (2,)),
+            0.9,
+        )
         for on in (True, False)
     }
     numbered = Trajectory(**{**vars(game), "observations": numbered_game(0, 4).observations})
@@ -143,7 +148,7 @@ def test_next_player_targets_follow_to_play_across_an_extra_turn():
 
 
 def test_buffer_batches_agree_with_unroll_targets_across_the_ring_boundary():
-    buffer = ReplayBuffer(7, (2,), 4, 3, unroll_steps=3, td_steps=2, discount=0.9)
+    buffer = ReplayBuffer(ReplayConfig(capacity=7, unroll_steps=3, td_steps=2), GameSpec(3, 4, (2,)), 0.9)
     buffer.add(numbered_game(0, 4, num_players=3))
     game = make_trajectory(TO_PLAY, rewards=REWARDS, root_values=ROOT_VALUES, seed=3)
     game = Trajectory(**{**vars(game), "observations": numbered_game(1, 4).observations})
@@ -169,7 +174,9 @@ def test_value_targets_of_players_a_game_leaves_out_are_masked_but_past_its_end(
     np.testing.assert_array_equal(targets.value_mask, [[1, 0, 1], [1, 0, 1], [1, 1, 1], [1, 1, 1]])
     everyone = unroll_targets(make_trajectory([0, 1, 1, 2]), z, start=2, unroll_steps=3, rng=np.random.default_rng(0))
     np.testing.assert_array_equal(everyone.value_mask, 1)  # value_players None: every player trains
-    buffer = ReplayBuffer(7, (2,), 4, 3, unroll_steps=3, td_steps=2, priority_exponent=0.0)
+    buffer = ReplayBuffer(
+        ReplayConfig(capacity=7, unroll_steps=3, td_steps=2, priority_exponent=0.0), GameSpec(3, 4, (2,))
+    )
     buffer.add(numbered_game(0, 3, num_players=3))  # no value_players: all trained
     buffer.add(Trajectory(**{**vars(game), "observations": numbered_game(1, 4).observations}))  # wraps the ring
     batch = buffer.sample(200, np.random.default_rng(1))
@@ -181,7 +188,7 @@ def test_value_targets_of_players_a_game_leaves_out_are_masked_but_past_its_end(
 
 
 def test_default_priorities_count_only_the_value_players():
-    buffer = ReplayBuffer(8, (2,), 4, 3, td_steps=2, discount=0.9)
+    buffer = ReplayBuffer(ReplayConfig(capacity=8, td_steps=2), GameSpec(3, 4, (2,)), 0.9)
     game = make_trajectory(TO_PLAY, rewards=REWARDS, root_values=ROOT_VALUES)
     buffer.add(Trajectory(**{**vars(game), "value_players": np.array([False, True, False])}))
     z = value_targets(REWARDS, ROOT_VALUES, td_steps=2, discount=0.9)
@@ -192,11 +199,13 @@ def test_default_priorities_count_only_the_value_players():
 def test_a_value_players_vector_of_the_wrong_size_is_refused():
     game = Trajectory(**{**vars(make_trajectory([0, 1])), "value_players": np.array([True, False])})
     with pytest.raises(ValueError, match="value_players"):
-        ReplayBuffer(8, (2,), 4, 3).add(game)
+        ReplayBuffer(ReplayConfig(capacity=8), GameSpec(3, 4, (2,))).add(game)
 
 
 def test_eviction_drops_the_oldest_games_first():
-    buffer = ReplayBuffer(10, (2,), 4, 2, unroll_steps=2, priority_exponent=0.0)  # uniform: all show up
+    buffer = ReplayBuffer(
+        ReplayConfig(capacity=10, unroll_steps=2, priority_exponent=0.0), GameSpec(2, 4, (2,))
+    )  # uniform: all show up
     rng = np.random.default_rng(0)
     lengths = [4, 3, 5, 2, 6, 1, 7, 3]
     for game_id, length in enumerate(lengths):
@@ -215,7 +224,7 @@ def test_eviction_drops_the_oldest_games_first():
 
 
 def test_a_game_longer_than_the_capacity_is_refused():
-    buffer = ReplayBuffer(5, (2,), 4, 2)
+    buffer = ReplayBuffer(ReplayConfig(capacity=5), GameSpec(2, 4, (2,)))
     buffer.add(numbered_game(0, 3))
     with pytest.raises(ValueError, match="does not fit"):
         buffer.add(numbered_game(1, 6))
@@ -224,11 +233,13 @@ def test_a_game_longer_than_the_capacity_is_refused():
 
 def test_sampling_an_empty_buffer_is_an_error():
     with pytest.raises(ValueError, match="empty"):
-        ReplayBuffer(5, (2,), 4, 2).sample(1, np.random.default_rng(0))
+        ReplayBuffer(ReplayConfig(capacity=5), GameSpec(2, 4, (2,))).sample(1, np.random.default_rng(0))
 
 
 def two_position_buffer(priority_exponent: float) -> ReplayBuffer:
-    buffer = ReplayBuffer(2, (2,), 4, 2, unroll_steps=1, priority_exponent=priority_exponent)
+    buffer = ReplayBuffer(
+        ReplayConfig(capacity=2, unroll_steps=1, priority_exponent=priority_exponent), GameSpec(2, 4, (2,))
+    )
     buffer.add(numbered_game(0, 2), priorities=np.array([1.0, 9.0]))
     return buffer
 
@@ -249,7 +260,7 @@ def test_priority_exponent_zero_samples_uniformly_with_unit_weights():
 
 
 def test_default_priorities_are_value_errors_plus_epsilon():
-    buffer = ReplayBuffer(8, (2,), 4, 3, td_steps=2, discount=0.9)
+    buffer = ReplayBuffer(ReplayConfig(capacity=8, td_steps=2), GameSpec(3, 4, (2,)), 0.9)
     buffer.add(make_trajectory(TO_PLAY, rewards=REWARDS, root_values=ROOT_VALUES))
     z = value_targets(REWARDS, ROOT_VALUES, td_steps=2, discount=0.9)
     expected = np.abs(ROOT_VALUES - z).sum(axis=1) + PRIORITY_EPSILON  # e.g. t=3: 1 + 1.1 + 0.8
@@ -281,7 +292,7 @@ def test_update_priorities_applies_to_live_positions_and_ignores_stale_ones():
 )
 def test_observations_are_stored_compactly_and_returned_exactly(values, dtype):
     observations = np.array(values, dtype=np.float32)  # [T=2, 3]
-    buffer = ReplayBuffer(4, (3,), 4, 2, unroll_steps=1)
+    buffer = ReplayBuffer(ReplayConfig(capacity=4, unroll_steps=1), GameSpec(2, 4, (3,)))
     buffer.add(make_trajectory([0, 1], observations=observations, num_players=2))
     assert buffer.observation_dtypes() == [np.dtype(dtype)]
     batch = buffer.sample(50, np.random.default_rng(0))
@@ -291,7 +302,7 @@ def test_observations_are_stored_compactly_and_returned_exactly(values, dtype):
 
 
 def filled_buffer() -> ReplayBuffer:
-    buffer = ReplayBuffer.from_config(ReplayConfig(capacity=40, td_steps=3), 0.95, (2, 3), 5, 3)
+    buffer = ReplayBuffer(ReplayConfig(capacity=40, td_steps=3), GameSpec(3, 5, (2, 3)), 0.95)
     rng = np.random.default_rng(7)
     for game in range(12):  # more than the capacity: the ring wraps and games are evicted
         length = int(rng.integers(2, 9))
@@ -314,13 +325,13 @@ def assert_same_batches(buffer: ReplayBuffer, restored: ReplayBuffer) -> None:
 
 def test_state_dict_round_trip_gives_identical_samples(tmp_path):
     buffer = filled_buffer()
-    restored = ReplayBuffer.from_config(ReplayConfig(capacity=40, td_steps=3), 0.95, (2, 3), 5, 3)
+    restored = ReplayBuffer(ReplayConfig(capacity=40, td_steps=3), GameSpec(3, 5, (2, 3)), 0.95)
     restored.load_state_dict(buffer.state_dict())
     assert_same_batches(buffer, restored)
     counters = ("num_positions", "num_games", "total_games_added", "total_positions_added")
     assert [getattr(restored, name) for name in counters] == [getattr(buffer, name) for name in counters]
     assert restored.observation_dtypes() == buffer.observation_dtypes()
-    from_file = ReplayBuffer.from_config(ReplayConfig(capacity=40, td_steps=3), 0.95, (2, 3), 5, 3)
+    from_file = ReplayBuffer(ReplayConfig(capacity=40, td_steps=3), GameSpec(3, 5, (2, 3)), 0.95)
     buffer.save(tmp_path / "replay.npz")
     from_file.load(tmp_path / "replay.npz")
     next_game = make_trajectory([0, 1, 2], observation_shape=(2, 3), num_actions=5, seed=9)
@@ -334,14 +345,14 @@ def test_a_version_1_snapshot_without_value_masks_trains_every_value():
     state = buffer.state_dict()
     old = {name: array for name, array in state.items() if name != "value_mask"}
     old["format_version"] = np.array(1)
-    restored = ReplayBuffer.from_config(ReplayConfig(capacity=40, td_steps=3), 0.95, (2, 3), 5, 3)
+    restored = ReplayBuffer(ReplayConfig(capacity=40, td_steps=3), GameSpec(3, 5, (2, 3)), 0.95)
     restored.load_state_dict(old)
     assert_same_batches(buffer, restored)  # filled_buffer's games name no value players: all were trained
     np.testing.assert_array_equal(restored.state_dict()["value_mask"], True)
 
 
 def test_a_snapshot_of_another_game_is_refused():
-    other = ReplayBuffer(40, (2, 3), 6, 3, td_steps=3, discount=0.95)
+    other = ReplayBuffer(ReplayConfig(capacity=40, td_steps=3), GameSpec(3, 6, (2, 3)), 0.95)
     with pytest.raises(ValueError, match="replay snapshot"):
         other.load_state_dict(filled_buffer().state_dict())
 

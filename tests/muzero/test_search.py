@@ -338,6 +338,25 @@ def test_three_player_backup_by_hand() -> None:
     np.testing.assert_allclose(reference.q_values, output.q_values, atol=1e-6)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        SearchConfig(num_simulations=1, discount=0.9, exploration_fraction=0.0),
+        SearchConfig(num_simulations=1, discount=0.9, algorithm="gumbel", gumbel_scale=0.0),
+    ],
+    ids=["puct", "gumbel"],
+)
+def test_unvisited_root_children_have_nan_q_values(params: SearchConfig) -> None:
+    # one simulation, equal priors: action 0 is visited (q = [0, 1, 0] + .9 * [.2, .4, .6]), action 1 never is
+    output = search(scripted_roots(), scripted_model, params, np.random.default_rng(0))
+    np.testing.assert_array_equal(output.visit_counts, [[1, 0]])
+    assert np.isfinite(output.q_values[0, 0]).all()
+    np.testing.assert_allclose(output.q_values[0, 0], [0.18, 1.36, 0.54], atol=1e-6)
+    assert np.isnan(output.q_values[0, 1]).all()
+    reference = reference_search(scripted_roots(), scripted_model, params, np.random.default_rng(0))
+    np.testing.assert_array_equal(np.isnan(reference.q_values), np.isnan(output.q_values))
+
+
 def test_select_actions_argmax_at_temperature_zero() -> None:
     visit_counts = np.array([[0, 5, 5, 1], [3, 0, 0, 9]])
     np.testing.assert_array_equal(select_actions(visit_counts, 0.0, np.random.default_rng(0)), [1, 3])
@@ -355,6 +374,8 @@ def test_illegal_root_actions_get_no_visits() -> None:
     roots = toy_roots(11, batch_size=4, num_actions=6, num_players=3)
     output = search(roots, ToyModel(11, 6, 3), SearchConfig(num_simulations=50), np.random.default_rng(0))
     assert (output.visit_counts[~roots.legal_mask] == 0).all()
+    assert np.isnan(output.q_values[~roots.legal_mask]).all()
+    np.testing.assert_array_equal(np.isnan(output.q_values).any(axis=2), output.visit_counts == 0)
     assert (output.priors[~roots.legal_mask] == 0).all()
     np.testing.assert_allclose(output.priors.sum(axis=1), 1.0, atol=1e-6)
     assert (output.visit_counts.sum(axis=1) == 50).all()

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 import envs
-from muzero.agent import Agent, symmetry_averaged
-from muzero.components import game_factory, game_spec
+from muzero.agent import Agent
+from muzero.games import game_kit
 from muzero.inference import TorchModel
+from muzero.player import PlaySettings, symmetry_averaged
 from muzero.symmetric_model import SymmetryAveragedModel
 from tests.muzero.test_export import random_network
 
@@ -39,7 +40,7 @@ def dots_positions(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, n
 @pytest.fixture(scope="module")
 def dots_models():
     config, network = random_network("dots_and_boxes", DOTS, seed=3)
-    spec = game_spec(game_factory(config.game)())
+    spec = game_kit(config.game).spec
     plain = TorchModel(network)
     return config, spec, plain, SymmetryAveragedModel(plain, spec.symmetries, spec.observation_shape)
 
@@ -101,9 +102,9 @@ def test_one_view_is_the_plain_model(dots_models):
 def test_an_agent_averaging_symmetries_plays_legal_moves_and_shows_its_tree(dots_models):
     config, _, plain, _ = dots_models
     config = dataclasses.replace(config, search=dataclasses.replace(config.search, average_symmetries_at_play=True))
-    agent = Agent(plain, config, num_simulations=12)
+    agent = Agent(plain, config, PlaySettings(num_simulations=12))
     assert isinstance(agent.model, SymmetryAveragedModel)
-    assert type(Agent(plain, config, average_symmetries=False).model) is TorchModel
+    assert type(Agent(plain, config, PlaySettings(average_symmetries=False)).model) is TorchModel
     env = envs.make_env("dots_and_boxes", players=3)
     env.reset(seed=4)
     while not all(env.terminations.values()):
@@ -117,9 +118,11 @@ def test_an_agent_averaging_symmetries_plays_legal_moves_and_shows_its_tree(dots
 def test_a_game_without_declared_symmetries_is_played_by_the_plain_model():
     config, network = random_network("connect4", [])
     plain = TorchModel(network)
-    assert type(symmetry_averaged(plain, config)) is SymmetryAveragedModel  # connect four: the mirror
+    assert (
+        type(symmetry_averaged(plain, game_kit(config.game).spec)) is SymmetryAveragedModel
+    )  # connect four: the mirror
     unregistered = dataclasses.replace(config.game, name="pettingzoo:pettingzoo.classic.connect_four_v3")
-    assert symmetry_averaged(plain, dataclasses.replace(config, game=unregistered)) is plain
+    assert symmetry_averaged(plain, game_kit(unregistered).spec) is plain
 
 
 def test_the_runs_evaluator_plays_the_plain_network_even_where_play_averages(monkeypatch):
@@ -134,6 +137,7 @@ def test_the_runs_evaluator_plays_the_plain_network_even_where_play_averages(mon
         raise AssertionError("the evaluator averaged over symmetries")
 
     monkeypatch.setattr(SymmetryAveragedModel, "initial_inference", refuse)
-    evaluator = Evaluator(config, games_per_seat=1, opponents=("random",))
+    game = dataclasses.replace(game_kit(config.game), reference_opponents=("random",))
+    evaluator = Evaluator(config, game, games_per_seat=1)
     result = evaluator.evaluate(WeightsSnapshot(2, numpy_weights(evaluator.network.state_dict())))
     assert result.results[0].games == 2

@@ -56,7 +56,7 @@ def test_resume_of_a_corrupt_checkpoint_is_refused_and_the_file_kept(tmp_path):
     )
     assert completed.returncode == 2
     lines = completed.stderr.strip().splitlines()
-    assert len(lines) == 1 and "not a readable muzero checkpoint" in lines[0]
+    assert len(lines) == 1 and "not a checkpoint of this project" in lines[0]
     assert latest.read_bytes() == b"not a checkpoint at all"
 
 

@@ -15,6 +15,7 @@ from muzero.cli import train_main
 from muzero.config import ExperimentConfig, GameConfig, with_overrides
 from muzero.errors import UserError
 from muzero.evaluate import play_games
+from muzero.games import game_kit
 from muzero.train import train
 
 TINY = [
@@ -53,7 +54,7 @@ def play_one_game(agent: Agent, env) -> list[int]:
 
 
 def test_tiny_tictactoe_run_trains_saves_reloads_and_plays(tmp_path):
-    result = train(tiny_config("tictactoe"), tmp_path / "run", show_progress=False)
+    result = train(tiny_config("tictactoe"), tmp_path / "run", game_kit(GameConfig("tictactoe")), show_progress=False)
     assert result.stopped_by == "steps" and result.counters.training_step == 12
     assert result.counters.games_played > 0
     run = tmp_path / "run"
@@ -76,23 +77,23 @@ def test_tiny_tictactoe_run_trains_saves_reloads_and_plays(tmp_path):
 def test_three_player_dots_and_boxes_run_plays_against_random_players(tmp_path, algorithm):
     board = ("game.players=3", "game.rows=2", "game.cols=2")
     config = tiny_config("dots_and_boxes", *board, f"search.algorithm={algorithm}")
-    train(config, tmp_path / "run", show_progress=False)
+    train(config, tmp_path / "run", game_kit(config.game), show_progress=False)
     agent = Agent.load(tmp_path / "run" / "checkpoints" / "latest.pt", num_simulations=4)
-    returns = play_games(agent, RandomPlayer, config.game, agent_seat=1, games=3, seed=0)
+    returns = play_games(agent, RandomPlayer, agent.game.make_game, agent_seat=1, games=3, seed=0)
     assert returns.shape == (3, 3)
     np.testing.assert_array_equal(returns.sum(axis=1), [4, 4, 4])  # every box of the 2x2 board is taken
 
 
 def test_resume_continues_the_step_count(tmp_path):
     config = tiny_config("tictactoe")
-    train(config, tmp_path / "run", show_progress=False)
+    train(config, tmp_path / "run", game_kit(config.game), show_progress=False)
     more = with_overrides(config, ["run.training_steps=20"])
-    result = train(more, tmp_path / "run", resume=True, show_progress=False)
+    result = train(more, tmp_path / "run", game_kit(more.game), resume=True, show_progress=False)
     assert result.counters.training_step == 20
 
 
 def test_agent_refuses_an_env_of_another_game(tmp_path):
-    train(tiny_config("tictactoe"), tmp_path / "run", show_progress=False)
+    train(tiny_config("tictactoe"), tmp_path / "run", game_kit(GameConfig("tictactoe")), show_progress=False)
     agent = Agent.load(tmp_path / "run")
     env = envs.make_env("connect4")
     env.reset(seed=0)
@@ -134,8 +135,9 @@ def test_random_opening_moves_cover_every_first_move():
     from muzero.selfplay import SelfPlay
 
     config = tiny_config("tictactoe", "selfplay.random_opening_moves=1", "selfplay.parallel_games=64")
-    make_game = components.game_factory(config.game)
-    network = components.build_network(config, components.game_spec(make_game()))
+    kit = game_kit(config.game)
+    make_game = kit.make_game
+    network = components.build_network(config.network, kit.spec)
     rng = np.random.default_rng(0)
     selfplay = SelfPlay(make_game, TorchModel(network), config.search, config.selfplay, rng)
     selfplay.play_move(0)
@@ -160,9 +162,10 @@ def two_moves_of_selfplay(*settings: str) -> list:
 
     greedy = ("selfplay.temperature_schedule=[[0, 0.0]]", "search.exploration_fraction=0", "selfplay.parallel_games=64")
     config = tiny_config("tictactoe", *greedy, *settings)
-    make_game = components.game_factory(config.game)
+    kit = game_kit(config.game)
+    make_game = kit.make_game
     torch.manual_seed(0)
-    network = components.build_network(config, components.game_spec(make_game()))
+    network = components.build_network(config.network, kit.spec)
     selfplay = SelfPlay(make_game, TorchModel(network), config.search, config.selfplay, np.random.default_rng(0))
     selfplay.play_move(0)
     selfplay.play_move(0)
@@ -218,9 +221,10 @@ def test_gumbel_self_play_records_the_improved_policy_over_the_legal_moves():
     from muzero.selfplay import SelfPlay
 
     config = tiny_config("dots_and_boxes", "game.players=3", "search.algorithm=gumbel", "selfplay.parallel_games=4")
-    make_game = components.game_factory(config.game)
-    network = components.build_network(config, components.game_spec(make_game()))
-    model = components.build_inference_model(config, network)
+    kit = game_kit(config.game)
+    make_game = kit.make_game
+    network = components.build_network(config.network, kit.spec)
+    model = components.build_inference_model(config.selfplay.inference, network)
     selfplay = SelfPlay(make_game, model, config.search, config.selfplay, np.random.default_rng(0))
     for _ in range(3):
         selfplay.play_move(0)

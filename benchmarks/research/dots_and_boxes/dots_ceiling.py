@@ -1,9 +1,9 @@
 """How many boxes a player could take against two random players, and how many a given player gives up.
 
-    python benchmarks/dots_ceiling.py                                   # the exact values only
-    python benchmarks/dots_ceiling.py runs/dots3/checkpoints/latest.pt --games 100
-    python benchmarks/dots_ceiling.py greedy runs/dots3/checkpoints/step_00020000.pt --games 100
-    python benchmarks/dots_ceiling.py exact+noise:0 exact+noise:0.1 exact+noise:0.2 --games 200
+    python benchmarks/research/dots_and_boxes/dots_ceiling.py   # the exact values only
+    python benchmarks/research/dots_and_boxes/dots_ceiling.py runs/dots3/checkpoints/latest.pt --games 100
+    python benchmarks/research/dots_and_boxes/dots_ceiling.py greedy runs/dots3/checkpoints/step_00020000.pt --games 100
+    python benchmarks/research/dots_and_boxes/dots_ceiling.py exact+noise:0 exact+noise:0.1 exact+noise:0.2 --games 200
 
 It solves 3x3 dots and boxes for 3 players exactly (`envs.dots_and_boxes.against_random`): per seat, the
 expected boxes of the best possible play against two uniformly random players and of the greedy player.
@@ -18,7 +18,7 @@ the best edge does, and what it gives up; in the capture positions, how often th
 often the best edge leaves it for later, and what taking it there costs. The reference player
 `exact+noise:SIGMA` ranks the edges by their exact values plus Gaussian noise of that standard deviation
 (in boxes), drawn afresh for every edge and decision: how precise a learned value must be to play that
-well. Prints JSON lines and writes a JSON file.
+well. Prints JSON lines and writes a JSON file (default: results/dots_ceiling.json beside this script).
 """
 
 from __future__ import annotations
@@ -35,10 +35,11 @@ import numpy as np
 from dots_tactics import capturing_edges, classify, load_player, safe_edges
 
 from envs.dots_and_boxes.against_random import AgainstRandomTables, mask_of, solve
-from envs.opponents import opponent
 from muzero.config import GameConfig
 from muzero.evaluate import PlayerAsAgent, play_seats
+from muzero.games import game_kit
 
+RESULTS = Path(__file__).resolve().parent / "results"  # the research log cites its files here
 PLAYERS = 3
 SAFE_EDGE_BUCKETS = ("1", "2", "3", "4", "5", "6+")  # safe edges left in a position where one exists
 NOISY_EXACT = "exact+noise:"
@@ -183,13 +184,17 @@ def make_player(name: str, tables: AgainstRandomTables, args: argparse.Namespace
 
 def player_report(name: str, tables: AgainstRandomTables, args: argparse.Namespace) -> dict[str, Any]:
     """The player's games in every seat against two random players, charged decision by decision."""
-    game = GameConfig("dots_and_boxes", {"players": PLAYERS})
+    kit = game_kit(GameConfig("dots_and_boxes", {"players": PLAYERS}))
     seats, started = [], time.perf_counter()
     for seat in range(PLAYERS):
         player = make_player(name, tables, args)
         recorder = RegretRecorder(player, tables)
         returns = play_seats(
-            {seat: recorder}, lambda seed: opponent("random", seed), game, games=args.games, seed=args.seed
+            {seat: recorder},
+            lambda seed: kit.make_opponent("random", seed),
+            kit.make_game,
+            games=args.games,
+            seed=args.seed,
         )
         seats.append(seat_report(seat, recorder, returns, args.games))
         print(json.dumps({"player": name, **seats[-1]}), flush=True)
@@ -223,7 +228,7 @@ def main() -> None:
         action=argparse.BooleanOptionalAction,
         help="the agents average their network over the board's symmetries (default: the model's config)",
     )
-    parser.add_argument("--json", default="benchmarks/results/dots_ceiling.json")
+    parser.add_argument("--json", default=str(RESULTS / "dots_ceiling.json"), help="the JSON file to write")
     args = parser.parse_args()
     for name in args.players:  # before the 50-second solve
         try:

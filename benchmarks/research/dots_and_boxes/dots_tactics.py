@@ -1,9 +1,9 @@
 """Dots-and-boxes tactics of a player: how often it takes a box on offer, stays safe when it can, and, when
 every edge hands boxes over, hands over the fewest, measured in its own games against two random players.
 
-    python benchmarks/dots_tactics.py runs/dots3/checkpoints/latest.pt --games 50
-    python benchmarks/dots_tactics.py greedy --games 50
-    python benchmarks/dots_tactics.py rollout:16 --games 40
+    python benchmarks/research/dots_and_boxes/dots_tactics.py runs/dots3/checkpoints/latest.pt --games 50
+    python benchmarks/research/dots_and_boxes/dots_tactics.py greedy --games 50
+    python benchmarks/research/dots_and_boxes/dots_tactics.py rollout:16 --games 40
 
 "rollout:K" is a reference of what knowing the real game and the opponents' policy is worth: it draws the
 edge whose K rollouts (itself greedy, the others uniformly random, to the end) give it the most boxes.
@@ -11,7 +11,8 @@ edge whose K rollouts (itself greedy, the others uniformly random, to the end) g
 A position is classed by what the legal edges allow: "capture" when an edge completes a box, else "safe"
 when an edge leaves no box with three sides, else "forced". In forced positions an edge hands over the
 boxes the next player can then take one after another; the fewest is the target (greedy counts only the
-boxes it leaves with three sides, so it misses some). Prints the rates per seat and writes JSON.
+boxes it leaves with three sides, so it misses some). Prints the rates per seat and writes JSON
+(default: results/dots_tactics.json beside this script).
 """
 
 from __future__ import annotations
@@ -35,9 +36,11 @@ from envs.dots_and_boxes.rules import (
     legal_mask,
     sides_drawn,
 )
-from envs.opponents import opponent
 from muzero.config import GameConfig
 from muzero.evaluate import PlayerAsAgent, play_seats
+from muzero.games import game_kit
+
+RESULTS = Path(__file__).resolve().parent / "results"  # the research log cites its files here
 
 
 def legal_edges(state: DotsAndBoxesState) -> list[int]:
@@ -159,13 +162,15 @@ def main() -> None:
         action=argparse.BooleanOptionalAction,
         help="the agents average their network over the board's symmetries (default: the model's config)",
     )
-    parser.add_argument("--json", default="benchmarks/results/dots_tactics.json")
+    parser.add_argument("--json", default=str(RESULTS / "dots_tactics.json"), help="the JSON file to write")
     args = parser.parse_args()
-    game = GameConfig("dots_and_boxes", {"players": args.players})
+    kit = game_kit(GameConfig("dots_and_boxes", {"players": args.players}))
     rows = []
     for seat in range(args.players):
         recorder = TacticsRecorder(load_player(args.player, args.simulations, None, args.average_symmetries))
-        returns = play_seats({seat: recorder}, lambda seed: opponent("random", seed), game, games=args.games, seed=1)
+        returns = play_seats(
+            {seat: recorder}, lambda seed: kit.make_opponent("random", seed), kit.make_game, games=args.games, seed=1
+        )
         row = {"seat": seat, "mean_boxes": round(float(returns[:, seat].mean()), 3), **rates(recorder.counts)}
         rows.append(row)
         print(json.dumps(row), flush=True)

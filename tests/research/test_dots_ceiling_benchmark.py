@@ -1,4 +1,5 @@
-"""benchmarks/dots_ceiling.py: the charges of a player's decisions add up to its exact expected boxes."""
+"""benchmarks/research/dots_and_boxes/dots_ceiling.py: the charges of a player's decisions add up to its exact
+expected boxes."""
 
 from __future__ import annotations
 
@@ -14,26 +15,27 @@ from envs.dots_and_boxes.greedy import GreedyDotsAndBoxesPlayer
 from envs.opponents import opponent
 from muzero.config import GameConfig
 from muzero.evaluate import PlayerAsAgent, play_seats
+from muzero.games import game_kit
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-sys.path.insert(0, str(BENCHMARKS))
-spec = importlib.util.spec_from_file_location("dots_ceiling", BENCHMARKS / "dots_ceiling.py")
-dots_ceiling = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(dots_ceiling)
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks/research/dots_and_boxes/dots_ceiling.py"
+sys.path.insert(0, str(SCRIPT.parent))  # the ceiling script imports the tactics script from beside it
+spec = importlib.util.spec_from_file_location("ceiling", SCRIPT)
+ceiling = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(ceiling)
 
-GAME = GameConfig("dots_and_boxes", {"players": 3, "rows": 2, "cols": 2})
+KIT = game_kit(GameConfig("dots_and_boxes", {"players": 3, "rows": 2, "cols": 2}))
 
 
 def seat_report(player, tables: AgainstRandomTables, seat: int, games: int) -> dict:
-    recorder = dots_ceiling.RegretRecorder(PlayerAsAgent(player), tables)
-    returns = play_seats({seat: recorder}, lambda seed: opponent("random", seed), GAME, games=games, seed=7)
-    return dots_ceiling.seat_report(seat, recorder, returns, games)
+    recorder = ceiling.RegretRecorder(PlayerAsAgent(player), tables)
+    returns = play_seats({seat: recorder}, lambda seed: opponent("random", seed), KIT.make_game, games=games, seed=7)
+    return ceiling.seat_report(seat, recorder, returns, games)
 
 
 def test_noisier_exact_values_give_more_up() -> None:
     tables = solve(2, 2, 3)
     reports = [
-        seat_report(dots_ceiling.NoisyExactPlayer(tables, sigma, seed=3), tables, seat=0, games=200)
+        seat_report(ceiling.NoisyExactPlayer(tables, sigma, seed=3), tables, seat=0, games=200)
         for sigma in (0.0, 0.3, 3.0)
     ]
     assert reports[0]["expected_boxes"] == reports[0]["best_expected_boxes"]  # no noise: best play
@@ -42,7 +44,7 @@ def test_noisier_exact_values_give_more_up() -> None:
 
 def test_the_best_player_gives_nothing_up_and_counts_about_its_value() -> None:
     tables = solve(2, 2, 3)
-    report = seat_report(dots_ceiling.NoisyExactPlayer(tables, 0.0), tables, seat=1, games=200)
+    report = seat_report(ceiling.NoisyExactPlayer(tables, 0.0), tables, seat=1, games=200)
     assert report["expected_boxes"] == report["best_expected_boxes"]
     assert abs(report["counted_boxes"] - report["best_expected_boxes"]) < 4 * report["counted_boxes_standard_error"]
 
@@ -60,7 +62,7 @@ def test_greedy_charges_estimate_its_exact_value_with_less_spread_than_counting(
 
 def test_safe_positions_split_the_safe_charges_and_greedy_never_hands_a_box_over() -> None:
     tables = solve(2, 2, 3)
-    for player, seat in ((GreedyDotsAndBoxesPlayer(3), 2), (dots_ceiling.NoisyExactPlayer(tables, 0.0), 0)):
+    for player, seat in ((GreedyDotsAndBoxesPlayer(3), 2), (ceiling.NoisyExactPlayer(tables, 0.0), 0)):
         report = seat_report(player, tables, seat=seat, games=100)
         buckets = report["safe_positions_by_safe_edges_left"]
         given_up = sum(bucket["boxes_given_up_per_game"] for bucket in buckets.values())
@@ -84,14 +86,14 @@ def test_capture_positions_greedy_always_takes_and_pays_only_where_the_best_edge
     assert np.isclose(captures["decisions_per_game"], greedy["decisions_per_game_by_class"]["capture"], atol=1e-2)
     capture_charge = greedy["boxes_given_up_per_game_by_class"].get("capture", 0.0)
     assert captures["boxes_given_up_by_taking_per_game"] <= capture_charge + 1e-6
-    best = seat_report(dots_ceiling.NoisyExactPlayer(tables, 0.0), tables, seat=0, games=100)["capture_positions"]
+    best = seat_report(ceiling.NoisyExactPlayer(tables, 0.0), tables, seat=0, games=100)["capture_positions"]
     assert best["boxes_given_up_by_taking_per_game"] == 0
     assert best["takes"] <= 1 - best["best_declines"] + 1e-6  # it never takes where every best edge declines
 
 
 def test_noise_names_are_parsed_and_bad_ones_refused() -> None:
-    assert dots_ceiling.noise_sigma("exact+noise:0.25") == 0.25
-    assert dots_ceiling.noise_sigma("greedy") is None
+    assert ceiling.noise_sigma("exact+noise:0.25") == 0.25
+    assert ceiling.noise_sigma("greedy") is None
     for bad in ("exact+noise:x", "exact+noise:-1", "exact+noise:nan"):
         with pytest.raises(ValueError):
-            dots_ceiling.noise_sigma(bad)
+            ceiling.noise_sigma(bad)

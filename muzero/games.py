@@ -1,0 +1,73 @@
+"""The bridge from the faces to the games: a game's name and arguments become the `GameKit` the algorithm
+is handed, and a game's preset becomes its config.
+
+The one module of `muzero` below the faces (`muzero.cli`, `muzero.agent`, the arena) that imports `envs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+import envs
+from envs.opponents import opponent
+from envs.pettingzoo_game import Decision, observe
+from muzero.config import ExperimentConfig, GameConfig, load_config, with_overrides
+from muzero.game_kit import GameKit, GameSpec, Player
+
+# the reference players a run's evaluator plays each game against (others: a random player)
+REFERENCE_OPPONENTS: dict[str, tuple[str, ...]] = {
+    "tictactoe": ("random", "perfect"),
+    "connect4": ("random", "alphabeta:4"),
+    "dots_and_boxes": ("random", "greedy"),
+}
+
+
+def game_kit(config: GameConfig) -> GameKit:
+    """The kit of the configured game; an unknown game or bad arguments raise UserError here."""
+    envs.registry.require_known(config.name)
+    make_game = partial(envs.make, config.name, **config.args)
+    spec = GameSpec.of(make_game())
+    is_gymnasium = config.name.startswith("gym:")
+    return GameKit(
+        config=config,
+        make_game=make_game,
+        spec=spec,
+        env_name=None if is_gymnasium else _env_name(config),
+        observe=observe_to_play,
+        make_opponent=partial(reference_player, config.name),
+        reference_opponents=() if is_gymnasium else REFERENCE_OPPONENTS.get(config.name, ("random",)),
+    )
+
+
+def spec_of(config: GameConfig) -> GameSpec:
+    """The sizes of the configured game (what a checkpoint's network is built for)."""
+    return game_kit(config).spec
+
+
+def observe_to_play(env: Any) -> Decision:
+    """The decision facing the player to move in a PettingZoo AEC env."""
+    return observe(env, env.agent_selection)
+
+
+def reference_player(game_name: str, name: str, seed: int) -> Player:
+    """The reference player `name` (e.g. "perfect", "alphabeta:4") for a game of `game_name`; one of another
+    game is a one-line UserError naming this game's opponents."""
+    return opponent(name, seed, game=game_name)
+
+
+def experiment_config(game: str, config_file: str | None, settings: Sequence[str]) -> ExperimentConfig:
+    """Defaults, then the game's preset, then `--config FILE`, then `--set` settings."""
+    envs.registry.require_known(game)
+    config = ExperimentConfig(game=GameConfig(name=game))
+    preset = envs.registry.preset_path(game)
+    if preset is not None:
+        config = load_config(preset, config)
+    if config_file:
+        config = load_config(config_file, config)
+    return with_overrides(config, list(settings))
+
+
+def _env_name(config: GameConfig) -> str:
+    return envs.make_env(config.name, **config.args).metadata.get("name", config.name)

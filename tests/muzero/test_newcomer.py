@@ -1,0 +1,150 @@
+"""What a new user runs into first: one-line errors instead of tracebacks, budgets and opponents checked
+before anything starts, a progress display that shows everything at 80 columns."""
+
+import collections
+import os
+import pickle
+
+import pytest
+
+from muzero.checkpoint import load_checkpoint
+from muzero.errors import UserError
+
+
+@pytest.mark.parametrize("kind", ["random bytes", "pickled object"])
+def test_a_file_that_is_not_a_checkpoint_is_one_line_and_never_unpickled(tmp_path, kind):
+    path = tmp_path / "model.pt"
+    if kind == "random bytes":
+        path.write_bytes(os.urandom(4096))
+    else:
+        path.write_bytes(pickle.dumps(collections.OrderedDict(counts=collections.Counter("abc"))))
+    with pytest.raises(UserError) as error:
+        load_checkpoint(path)
+    message = str(error.value)
+    assert message.startswith(f"{path} is not a checkpoint of this project: ")
+    assert "\n" not in message and len(message) < 300
+    assert "weights_only" not in message and "trusted source" not in message
+
+
+def test_agent_load_of_a_foreign_pickle_is_one_line(tmp_path):
+    from muzero.agent import Agent
+
+    marker = tmp_path / "exploited"
+    path = tmp_path / "hostile.pt"
+    path.write_bytes(pickle.dumps(_Exploit(marker), protocol=2))
+    with pytest.raises(UserError, match="is not a checkpoint of this project") as error:
+        Agent.load(path)
+    assert "\n" not in str(error.value)
+    assert not marker.exists()
+
+
+class _Exploit:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.mkdir, (str(self.marker),))
+
+
+def make_run(folder, game: str) -> str:
+    """A run folder whose latest checkpoint holds a small, untrained network of `game`."""
+    from muzero.checkpoint import Checkpoint, Counters, save_checkpoint
+    from muzero.components import build_network
+    from muzero.games import experiment_config, game_kit
+
+    config = experiment_config(game, None, ["network.latent_size=8", "network.hidden_size=16"])
+    network = build_network(config.network, game_kit(config.game).spec)
+    checkpoint = Checkpoint(config, Counters(training_step=1), network.state_dict(), {})
+    save_checkpoint(checkpoint, folder / "checkpoints" / "latest.pt")
+    return str(folder)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("newcomer")
+    return {game: make_run(root / game, game) for game in ("tictactoe", "connect4")}
+
+
+@pytest.mark.parametrize(
+    ("game", "against", "message"),
+    [
+        ("tictactoe", "greedy", "greedy plays dots_and_boxes; tictactoe's opponents: random, perfect"),
+        ("connect4", "perfect", "perfect plays tictactoe; connect4's opponents: random, alphabeta:DEPTH"),
+        ("connect4", "alphabeta:99", "'alphabeta:99': the alpha-beta depth is a whole number from 1 to 12"),
+        ("connect4", "alphabeta:0", "from 1 to 12"),
+        ("tictactoe", "alphabeta:3", "alphabeta plays connect4; tictactoe's opponents: random, perfect"),
+    ],
+)
+def test_muzero_eval_refuses_an_opponent_of_another_game_before_playing(
+    runs, monkeypatch, capsys, game, against, message
+):
+    from envs import opponents
+    from envs.dots_and_boxes.greedy import GreedyDotsAndBoxesPlayer
+    from muzero.cli import eval_main
+
+    def no_game(*_):
+        raise AssertionError("a game was played")
+
+    for player in (opponents.PerfectTicTacToePlayer, opponents.AlphaBetaConnectFourPlayer, GreedyDotsAndBoxesPlayer):
+        monkeypatch.setattr(player, "act", no_game)
+    assert eval_main([runs[game], "--against", against, "--games", "1", "--simulations", "2"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("muzero-eval: error: ") and error.count("\n") == 1
+    assert message in error
+
+
+def test_each_reference_opponent_knows_its_games():
+    from envs.opponents import opponent, opponents_of
+
+    assert opponents_of("tictactoe") == ["random", "perfect"]
+    assert opponents_of("dots_and_boxes") == ["random", "greedy"]
+    assert opponents_of("pettingzoo:pettingzoo.classic.go_v5") == ["random"]
+    assert opponent("alphabeta:12", game="connect4").depth == 12
+    opponent("random", game="gym:CartPole-v1")
+    with pytest.raises(UserError, match="greedy plays dots_and_boxes; connect4's opponents: random, alphabeta"):
+        opponent("greedy", game="connect4")
+    with pytest.raises(UserError, match="from 1 to 12"):
+        opponent("alphabeta:13")
+
+
+def make_finished_run(folder, steps: int, seconds: float) -> None:
+    """A run folder of tictactoe at step `steps` after `seconds` of training, its config asking for `steps`."""
+    import dataclasses
+
+    from muzero.checkpoint import Checkpoint, Counters
+    from muzero.components import build_network
+    from muzero.games import experiment_config, game_kit
+    from muzero.run_folder import RunFolder
+
+    config = experiment_config("tictactoe", None, ["network.latent_size=8", "network.hidden_size=16"])
+    config = dataclasses.replace(config, run=dataclasses.replace(config.run, training_steps=steps))
+    network = build_network(config.network, game_kit(config.game).spec)
+    run = RunFolder(folder).create(config)
+    run.save(Checkpoint(config, Counters(training_step=steps, seconds=seconds), network.state_dict(), {}))
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "already reached its budget of 30 steps (at step 30); raise --steps to train further"),
+        (["--steps", "20"], "already reached its budget of 20 steps (at step 30); raise --steps"),
+        (["--steps", "100", "--minutes", "1"], "already reached its budget of 1 minute (1.5 trained); raise --minutes"),
+    ],
+)
+def test_resuming_a_run_whose_budget_is_spent_says_so_before_starting_anything(tmp_path, argv, message):
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    run = tmp_path / "run"
+    make_finished_run(run, steps=30, seconds=90.0)
+    before = sorted(path.name for path in run.rglob("*"))
+    start = time.monotonic()
+    command = [str(Path(sys.executable).parent / "muzero-train"), "--resume", str(run), *argv]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"muzero-train: error: run {run} ") and message in lines[0]
+    assert time.monotonic() - start < 30  # no Ray started (that alone takes longer)
+    assert sorted(path.name for path in run.rglob("*")) == before
