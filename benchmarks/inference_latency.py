@@ -31,8 +31,9 @@ from muzero.agent import Agent
 from muzero.components import build_network
 from muzero.export import export_network
 from muzero.games import experiment_config, game_kit
-from muzero.inference import Model, OnnxModel, TorchModel
+from muzero.inference import Model, OnnxModel
 from muzero.player import PlaySettings
+from muzero.torch_model import TorchModel
 
 RESULTS = Path(__file__).parent / "results" / "inference_latency.json"
 GAMES = ("tictactoe", "connect4")

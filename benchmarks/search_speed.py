@@ -91,7 +91,8 @@ def network_model(game: str, batch_size: int) -> tuple[RootBatch, RecurrentFn, S
     """
     from muzero import components
     from muzero.games import experiment_config, game_kit
-    from muzero.inference import TorchModel, root_batch
+    from muzero.inference import root_batch
+    from muzero.torch_model import TorchModel
 
     config = experiment_config(game, None, [])
     kit = game_kit(config.game)

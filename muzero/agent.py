@@ -14,7 +14,7 @@ from muzero.config import ExperimentConfig
 from muzero.errors import UserError
 from muzero.game_kit import GameKit
 from muzero.games import game_kit, spec_of
-from muzero.inference import Model, OnnxModel, TorchModel
+from muzero.inference import Model, OnnxModel
 from muzero.player import DEFAULT_PLAY, PlaySettings, SearchPlayer
 
 
@@ -69,10 +69,9 @@ class Agent(SearchPlayer):
     def from_checkpoint(cls, path: str | Path, settings: PlaySettings = DEFAULT_PLAY) -> Agent:
         """An agent on torch from a checkpoint file or a run folder's latest checkpoint."""
         # here, not at the top: torch is imported only for a checkpoint, so that a bundle plays without it
-        from muzero.components import load_checkpoint_network
+        from muzero.components import load_checkpoint_model
 
-        network, checkpoint = load_checkpoint_network(path, spec_of)
-        model = TorchModel(network)
+        model, checkpoint = load_checkpoint_model(path, spec_of)
         return cls(model, checkpoint.config, settings, training_step=checkpoint.counters.training_step)
 
 

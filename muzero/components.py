@@ -11,11 +11,13 @@ from muzero.checkpoint import Checkpoint, load_checkpoint
 from muzero.config import GameConfig, LearnerConfig, NetworkConfig
 from muzero.errors import UserError
 from muzero.game_kit import GameSpec, check_network_fits_game
-from muzero.inference import TorchModel
 from muzero.learner import Learner
 from muzero.networks import MuZeroNet
 from muzero.networks import build_network as build
 from muzero.onnx_mirror import OnnxMirrorModel
+from muzero.torch_model import TorchModel
+
+SpecOf = Callable[[GameConfig], GameSpec]  # the sizes of a game's networks (muzero.games.spec_of)
 
 
 def build_network(network: NetworkConfig, spec: GameSpec) -> MuZeroNet:
@@ -33,9 +35,7 @@ def build_learner(learner: LearnerConfig, network_config: NetworkConfig, network
     return Learner.from_config(network, learner, network_config, network.num_players)
 
 
-def load_checkpoint_network(
-    source: str | Path, spec_of: Callable[[GameConfig], GameSpec]
-) -> tuple[MuZeroNet, Checkpoint]:
+def load_checkpoint_network(source: str | Path, spec_of: SpecOf) -> tuple[MuZeroNet, Checkpoint]:
     """The network of a checkpoint file (or of a run folder's latest checkpoint) with its weights, and the
     checkpoint; `spec_of` gives the sizes of the checkpoint's game. UserError when the weights do not fit."""
     checkpoint = load_checkpoint(source)
@@ -46,3 +46,9 @@ def load_checkpoint_network(
         reason = str(error).splitlines()[0][:200]
         raise UserError(f"the weights in {source} do not fit the network of its config: {reason}") from None
     return network, checkpoint
+
+
+def load_checkpoint_model(source: str | Path, spec_of: SpecOf) -> tuple[TorchModel, Checkpoint]:
+    """`load_checkpoint_network`'s network behind the Model protocol (what agents on checkpoints play)."""
+    network, checkpoint = load_checkpoint_network(source, spec_of)
+    return TorchModel(network), checkpoint

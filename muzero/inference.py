@@ -1,24 +1,21 @@
 """The Model seam: numpy in, numpy out. The search and the agent talk to models only through it.
 
-`TorchModel` wraps a `MuZeroNet`; `OnnxModel` runs an exported model bundle with onnxruntime. This module
-imports torch only inside `TorchModel` and onnxruntime only when `OnnxModel.load` opens a bundle, so ONNX users
-never load torch. Both refuse observations of another shape than the model's with a one-line UserError.
+`OnnxModel` runs an exported model bundle with onnxruntime (`muzero.torch_model.TorchModel` wraps a torch
+network); this module never imports torch, so ONNX users never load it. Both refuse observations of another
+shape than the model's with a one-line UserError.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from muzero.bundle import INITIAL_OUTPUTS, RECURRENT_OUTPUTS, ModelInfo, open_session, read_bundle
 from muzero.errors import UserError
 from muzero.search import RecurrentOutput, RootBatch
-
-if TYPE_CHECKING:
-    from muzero.networks.model import MuZeroNet
 
 
 @dataclass(frozen=True)
@@ -56,42 +53,6 @@ def check_observations(observations: np.ndarray, observation_shape: tuple[int, .
             f"this model takes observations of shape {tuple(observation_shape)} (batched: (B, ...)), got a batch "
             f"of shape {tuple(observations.shape)}: is the env the game and size the model was trained on?"
         )
-
-
-class TorchModel:
-    """A `MuZeroNet` behind the Model protocol, without gradients.
-
-    The networks keep no batch statistics (GroupNorm, no dropout), so train and eval mode compute the same
-    function and the learner's network can serve self-play as it is.
-    """
-
-    def __init__(self, network: MuZeroNet) -> None:
-        self.network = network
-
-    def refresh(self) -> None:
-        """Nothing to do: the network itself answers, always with its current weights."""
-
-    def initial_inference(self, observations: np.ndarray, to_play: np.ndarray) -> InitialOutput:
-        import torch
-
-        check_observations(observations, self.network.observation_shape)
-        with torch.inference_mode():
-            latents, policy_logits, values = self.network.initial_inference(
-                torch.from_numpy(np.ascontiguousarray(observations, dtype=np.float32)),
-                torch.from_numpy(np.asarray(to_play, dtype=np.int64)),
-            )
-        return InitialOutput(latents.numpy(), policy_logits.numpy(), values.numpy())
-
-    def recurrent_inference(self, latents: np.ndarray, actions: np.ndarray) -> RecurrentOutput:
-        import torch
-
-        with torch.inference_mode():
-            outputs = self.network.recurrent_inference(
-                torch.from_numpy(np.ascontiguousarray(latents, dtype=np.float32)),
-                torch.from_numpy(np.asarray(actions, dtype=np.int64)),
-            )
-        latents, rewards, next_player_logits, policy_logits, values = (t.numpy() for t in outputs)
-        return RecurrentOutput(latents, rewards, next_player_logits, policy_logits, values)
 
 
 class OnnxModel:

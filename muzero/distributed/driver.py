@@ -17,6 +17,7 @@ import ray
 
 from muzero.checkpoint import LATEST, Checkpoint, Counters
 from muzero.config import ExperimentConfig
+from muzero.distributed import ray_auth
 from muzero.distributed.actors import RunActors
 from muzero.distributed.coordinator import Coordinator, ProgressCallback
 from muzero.distributed.failures import TrainingFailed
@@ -96,8 +97,10 @@ def ray_session(address: str | None) -> Iterator[None]:
         return
     try:
         if address:
+            ray_auth.prepare_to_join(address)  # this machine's token, or one line on how to supply it
             ray.init(address=address, logging_level=logging.WARNING)
         else:
+            ray_auth.use_token_auth_locally()
             # "local": a new instance even when `ray start` left one running on this machine. Task events
             # (kept by Ray's GCS for its state API, which training never reads) grew its memory by ~6 MiB a
             # minute in the soak benchmark: they are not recorded.
@@ -108,6 +111,10 @@ def ray_session(address: str | None) -> Iterator[None]:
                 logging_level=logging.WARNING,
                 _system_config={"task_events_report_interval_ms": 0},
             )
+    except UserError:  # a UserError is a ValueError: not caught below
+        raise
+    except ray_auth.AUTHENTICATION_ERRORS as error:
+        raise UserError(ray_auth.token_missing(error)) from None
     except (ConnectionError, RuntimeError, ValueError) as error:
         where = f"the Ray cluster at {address}" if address else "a local Ray"
         raise UserError(f"cannot start {where}: {str(error).strip().splitlines()[0][:200]}") from None

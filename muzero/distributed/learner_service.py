@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+import torch
 
 from muzero import components
 from muzero.config import ExperimentConfig
@@ -57,8 +58,6 @@ class LearnerService:
         *,
         weights_interval: int = 10,
     ) -> None:
-        import torch
-
         torch.manual_seed(config.run.seed)
         self.network = components.build_network(config.network, spec)
         self.learner = components.build_learner(config.learner, config.network, self.network)

@@ -29,8 +29,8 @@ TOKEN_PATH_VARIABLE = "RAY_AUTH_TOKEN_PATH"
 PROBE_SECONDS = 5.0  # how long the question to the cluster's GCS may take
 PROBE_METHOD = "/ray.rpc.NodeInfoGcsService/GetClusterId"  # answered by every GCS, refused without the token
 SUPPLY_TOKEN = (
-    f"copy the head node's ~/.ray/auth_token to this machine's ~/.ray/auth_token, or set {TOKEN_VARIABLE} to it "
-    f"or {TOKEN_PATH_VARIABLE} to a file holding it (`ray get-auth-token` on the head prints it)"
+    f"give it the head node's token: copy the head's ~/.ray/auth_token to ~/.ray/auth_token here, or set "
+    f"{TOKEN_VARIABLE} to what `ray get-auth-token` prints on the head"
 )
 
 try:  # Ray with token authentication (2.5x and later)
@@ -84,20 +84,20 @@ def cluster_refuses(address: str, token: str | None) -> bool:
 
 def token_refused(address: str, sent_token: bool) -> str:
     """One line: why the cluster at `address` refused this machine, and how to give it the cluster's token."""
+    cannot = f"cannot join the Ray cluster at {address}"
     if sent_token:
-        return f"the Ray cluster at {address} refused the authentication token from {token_source()}: {SUPPLY_TOKEN}"
+        return f"{cannot}: it refused this machine's authentication token (from {token_source()}); {SUPPLY_TOKEN}"
     if os.environ.get(AUTH_MODE, "").lower() == "disabled":
-        return (
-            f"the Ray cluster at {address} requires its authentication token but {AUTH_MODE}=disabled here: "
-            f"unset {AUTH_MODE}, and {SUPPLY_TOKEN}"
+        return f"{cannot}: it requires its authentication token but {AUTH_MODE}=disabled here; unset that and " + (
+            SUPPLY_TOKEN
         )
-    return f"the Ray cluster at {address} requires its authentication token and this machine has none: {SUPPLY_TOKEN}"
+    return f"{cannot}: it requires its authentication token and this machine has none; {SUPPLY_TOKEN}"
 
 
 def token_missing(error: Exception) -> str:
     """One line for Ray's AuthenticationError (token mode asked for, no token found), without Ray's page."""
     del error  # its text is Ray's paragraph of advice
-    return f"{AUTH_MODE}=token but Ray found no authentication token on this machine: {SUPPLY_TOKEN}"
+    return f"{AUTH_MODE}=token but Ray found no authentication token on this machine; {SUPPLY_TOKEN}"
 
 
 def token_source() -> str:

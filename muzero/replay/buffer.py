@@ -31,7 +31,13 @@ from muzero.config import ReplayConfig
 from muzero.game_kit import GameSpec
 from muzero.replay.augment import augment
 from muzero.replay.sum_tree import SumTree
-from muzero.replay.targets import gather_unroll_targets, own_random_moves, value_player_rows, value_targets
+from muzero.replay.targets import (
+    PositionRows,
+    gather_unroll_targets,
+    own_random_moves,
+    value_player_rows,
+    value_targets,
+)
 from muzero.types import Batch, Trajectory
 
 PRIORITY_EPSILON = 1e-6  # added to every priority so that no live position has probability 0
@@ -159,18 +165,10 @@ class ReplayBuffer:
         probabilities = self._tree.leaves(slots) / self._tree.total  # [B]
         weights = (self._num_positions * probabilities) ** -self.importance_exponent  # [B]
         steps_left = self._game_length[self._slot_game[slots] % self.capacity] - self._slot_step[slots]  # [B]
-        targets = gather_unroll_targets(
-            actions=self._actions,
-            rewards=self._rewards,
-            policies=self._policies,
-            value_targets=self._value_targets,
-            to_play=self._to_play,
-            start_rows=slots,
-            steps_left=steps_left,
-            unroll_steps=self.unroll_steps,
-            rng=rng,
-            value_players=self._value_mask,
+        positions = PositionRows(
+            self._actions, self._rewards, self._policies, self._value_targets, self._to_play, self._value_mask
         )
+        targets = gather_unroll_targets(positions, slots, steps_left, self.unroll_steps, rng)
         batch = Batch(
             observations=self._gather_observations(slots),
             to_play=self._to_play[slots].astype(np.int64),

@@ -13,6 +13,7 @@ do not bootstrap past the last recorded decision, so the unknown rest of a cut g
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -84,23 +85,30 @@ def own_random_moves(trajectory: Trajectory) -> np.ndarray | None:  # bool[T, P]
     return trajectory.random_moves[:, None] & (trajectory.to_play[:, None] == players)
 
 
+class PositionRows(NamedTuple):
+    """Per-position arrays in which each game occupies consecutive rows (a ring, or one trajectory)."""
+
+    actions: np.ndarray  # int[N]
+    rewards: np.ndarray  # float32[N, P]
+    policies: np.ndarray  # float32[N, A]
+    value_targets: np.ndarray  # float32[N, P]
+    to_play: np.ndarray  # int[N]
+    value_players: np.ndarray | None = None  # bool[N, P]: whose value targets each row trains; None = all
+
+
 def gather_unroll_targets(
-    actions: np.ndarray,  # int[N]
-    rewards: np.ndarray,  # float32[N, P]
-    policies: np.ndarray,  # float32[N, A]
-    value_targets: np.ndarray,  # float32[N, P]
-    to_play: np.ndarray,  # int[N]
+    positions: PositionRows,
     start_rows: np.ndarray,  # int[B]: the row of each start position
     steps_left: np.ndarray,  # int[B]: decisions from the start row to the end of its game (T - start)
     unroll_steps: int,
     rng: np.random.Generator,
-    value_players: np.ndarray | None = None,  # bool[N, P]: whose value targets each row trains; None = all
 ) -> UnrollTargets:
-    """Batched unroll targets from rows of per-position arrays in which each game occupies consecutive rows.
+    """Batched unroll targets from the rows of `positions`.
 
     Row indices wrap modulo N, so the arrays may be a ring (the replay buffer) or one trajectory. Rows past
     the end of a game may hold anything: they are masked here by `steps_left`.
     """
+    actions, rewards, policies, value_targets, to_play, value_players = positions
     num_rows, num_actions = policies.shape
     offsets = np.arange(unroll_steps + 1)  # [K+1]
     rows = (np.asarray(start_rows)[:, None] + offsets) % num_rows  # [B, K+1]
@@ -133,17 +141,16 @@ def unroll_targets(
     """The targets of position `start` of a trajectory, unrolled K = unroll_steps steps (no batch axis)."""
     if not 0 <= start < trajectory.length:
         raise ValueError(f"start {start} is outside the trajectory of {trajectory.length} decisions")
+    positions = PositionRows(
+        trajectory.actions,
+        trajectory.rewards,
+        trajectory.policies,
+        value_targets,
+        trajectory.to_play,
+        value_player_rows(trajectory),
+    )
     batched = gather_unroll_targets(
-        actions=trajectory.actions,
-        rewards=trajectory.rewards,
-        policies=trajectory.policies,
-        value_targets=value_targets,
-        to_play=trajectory.to_play,
-        start_rows=np.array([start]),
-        steps_left=np.array([trajectory.length - start]),
-        unroll_steps=unroll_steps,
-        rng=rng,
-        value_players=value_player_rows(trajectory),
+        positions, np.array([start]), np.array([trajectory.length - start]), unroll_steps, rng
     )
     return UnrollTargets(**{name: array[0] for name, array in vars(batched).items()})
 

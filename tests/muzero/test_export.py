@@ -21,8 +21,9 @@ from muzero.cli import export_main
 from muzero.components import build_network
 from muzero.export import export_checkpoint, export_network
 from muzero.games import experiment_config, game_kit, spec_of
-from muzero.inference import OnnxModel, TorchModel
+from muzero.inference import OnnxModel
 from muzero.onnx_mirror import OnnxMirrorModel
+from muzero.torch_model import TorchModel
 from muzero.train import train
 from muzero.types import SearchResult
 from tests.muzero.test_training import TINY

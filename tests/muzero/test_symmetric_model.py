@@ -11,9 +11,9 @@ import pytest
 import envs
 from muzero.agent import Agent
 from muzero.games import game_kit
-from muzero.inference import TorchModel
 from muzero.player import PlaySettings, symmetry_averaged
 from muzero.symmetric_model import SymmetryAveragedModel
+from muzero.torch_model import TorchModel
 from tests.muzero.test_export import random_network
 
 DOTS = ["game.players=3"]

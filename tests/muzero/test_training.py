@@ -131,8 +131,8 @@ def test_muzero_train_console_script_runs_a_tiny_config(tmp_path):
 
 def test_random_opening_moves_cover_every_first_move():
     from muzero import components
-    from muzero.inference import TorchModel
     from muzero.selfplay import SelfPlay
+    from muzero.torch_model import TorchModel
 
     config = tiny_config("tictactoe", "selfplay.random_opening_moves=1", "selfplay.parallel_games=64")
     kit = game_kit(config.game)
@@ -157,8 +157,8 @@ def two_moves_of_selfplay(*settings: str) -> list:
     import torch
 
     from muzero import components
-    from muzero.inference import TorchModel
     from muzero.selfplay import SelfPlay
+    from muzero.torch_model import TorchModel
 
     greedy = ("selfplay.temperature_schedule=[[0, 0.0]]", "search.exploration_fraction=0", "selfplay.parallel_games=64")
     config = tiny_config("tictactoe", *greedy, *settings)
