@@ -27,7 +27,7 @@ from pathlib import Path
 
 from muzero.distributed import DistributedSettings, ProgressSnapshot, train_distributed
 from muzero.games import experiment_config, game_kit
-from muzero.train import StopFlag
+from muzero.train import RunSetup, StopFlag
 
 RESULTS = Path(__file__).parent / "results" / "soak.json"
 FLAT_RATIO = 1.10
@@ -145,15 +145,9 @@ def main() -> None:
     stop = StopFlag()
     sampler = Sampler(args.interval, args.minutes, stop, config.selfplay.max_moves, args.warmup_minutes)
     with tempfile.TemporaryDirectory(prefix="muzero-soak-") as run_dir:
-        result = train_distributed(
-            config,
-            Path(run_dir) / "run",
-            game_kit(config.game),
-            show_progress=False,
-            stop=stop,
-            settings=DistributedSettings(workers=args.workers, evaluation_games_per_seat=5),
-            on_progress=sampler,
-        )
+        setup = RunSetup(config, Path(run_dir) / "run", game_kit(config.game), show_progress=False)
+        settings = DistributedSettings(workers=args.workers, evaluation_games_per_seat=5)
+        result = train_distributed(setup, settings, stop=stop, on_progress=sampler)
     rows = sampler.rows()
     print_table(rows)
     counters = result.counters

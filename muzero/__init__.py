@@ -4,36 +4,27 @@
 and the heavier public names below are loaded on first use.
 """
 
-from typing import Any
-
 from muzero.config import ExperimentConfig
 from muzero.errors import IllegalActionError, UnknownGameError, UserError
+from muzero.lazy import lazy_attributes
 from muzero.types import Batch, Game, SearchResult, TimeStep, Trajectory
 
 MuZeroConfig = ExperimentConfig
 
-_LAZY = {"Agent": "muzero.agent", "train": "muzero.train", "SearchOutput": "muzero.search"}
+_LAZY = {"Agent": "muzero.agent", "train": "muzero.train", "SearchOutput": "muzero.search"}  # name -> module
 
 __all__ = [
-    "Agent",
     "Batch",
     "ExperimentConfig",
     "Game",
     "IllegalActionError",
     "MuZeroConfig",
-    "SearchOutput",
     "SearchResult",
     "TimeStep",
     "Trajectory",
     "UnknownGameError",
     "UserError",
-    "train",
+    *_LAZY,
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'muzero' has no attribute {name!r}")
+__getattr__ = lazy_attributes("muzero", _LAZY)

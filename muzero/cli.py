@@ -13,6 +13,7 @@ from pathlib import Path
 from muzero.agent import Agent
 from muzero.bundle import read_bundle
 from muzero.config import ExperimentConfig, GameConfig, load_config, validate, with_overrides
+from muzero.distributed.messages import DistributedSettings
 from muzero.elo import fit_elo
 from muzero.errors import UserError
 from muzero.evaluate import PlayerFactory, evaluate_all_seats, pair_matrices, round_robin, seat_summary, total_summary
@@ -72,24 +73,20 @@ def train_main(argv: Sequence[str] | None = None) -> int:
     args = train_parser().parse_args(argv)
     if args.workers is not None and args.workers < 1:
         raise UserError(f"--workers must be at least 1, got {args.workers}")
+    if args.sync and (args.workers is not None or args.ray_address):
+        raise UserError("--sync trains in this process; drop --workers and --ray-address, or drop --sync")
     config, run_dir = _resumed_run(args) if args.resume else _new_run(args)
     game = game_kit(config.game)  # bad game arguments stop here
     check_network_fits_game(config.network, game.spec, config.game.name)
-    # here, not at the top: the trainer imports torch and ray, which muzero-eval on a bundle does without
-    from muzero.distributed.driver import TrainRequest, run_from_cli
+    # here, not at the top: the trainers import torch and ray, which muzero-eval on a bundle does without
+    from muzero.distributed.driver import default_workers, run_from_cli
+    from muzero.train import RunSetup
 
     print(f"muzero-train: {config.game.name}, run folder {run_dir}", file=sys.stderr)
-    request = TrainRequest(
-        config,
-        run_dir,
-        game,
-        workers=args.workers,
-        ray_address=args.ray_address,
-        resume=bool(args.resume),
-        sync=args.sync,
-        show_progress=not args.quiet,
-    )
-    return run_from_cli(request)
+    setup = RunSetup(config, run_dir, game, resume=bool(args.resume), show_progress=not args.quiet)
+    workers = args.workers or default_workers()
+    settings = None if args.sync else DistributedSettings(workers=workers, ray_address=args.ray_address)
+    return run_from_cli(setup, settings)
 
 
 def _new_run(args: argparse.Namespace) -> tuple[ExperimentConfig, Path]:

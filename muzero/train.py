@@ -25,6 +25,17 @@ from muzero.selfplay import SelfPlay
 
 
 @dataclass(frozen=True)
+class RunSetup:
+    """A training run: its settings, its folder and its game (both trainers take one)."""
+
+    config: ExperimentConfig
+    run_dir: Path
+    game: GameKit
+    resume: bool = False  # continue the run in run_dir from its last checkpoint, exactly
+    show_progress: bool = True  # the live display on the terminal
+
+
+@dataclass(frozen=True)
 class TrainingResult:
     run_dir: Path
     counters: Counters
@@ -120,20 +131,14 @@ class SyncTrainer:
 
 
 def train(
-    config: ExperimentConfig,
-    run_dir: str | Path,
-    game: GameKit,
-    *,
-    resume: bool = False,
-    show_progress: bool = True,
-    stop: StopFlag | None = None,
-    on_checkpoint: Callable[[Path, Counters], None] | None = None,
+    setup: RunSetup, *, stop: StopFlag | None = None, on_checkpoint: Callable[[Path, Counters], None] | None = None
 ) -> TrainingResult:
-    """Trains until `run.training_steps`, `run.minutes` (both totals of the run) or a signal; always ends
-    with a checkpoint and a replay snapshot, from which `resume=True` continues."""
-    folder = RunFolder(run_dir)
+    """Trains in this process until `run.training_steps`, `run.minutes` (both totals of the run) or a signal;
+    always ends with a checkpoint and a replay snapshot, from which `setup.resume` continues."""
+    config, resume, show_progress = setup.config, setup.resume, setup.show_progress
+    folder = RunFolder(setup.run_dir)
     checkpoint = folder.latest() if resume else None  # a corrupt checkpoint stops here, nothing written
-    trainer = SyncTrainer(config, folder, game, checkpoint)
+    trainer = SyncTrainer(config, folder, setup.game, checkpoint)
     if resume:
         load_replay_snapshot(trainer.buffer, folder.path)
     folder.create(config)

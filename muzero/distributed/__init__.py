@@ -6,7 +6,7 @@ Each actor is a thin Ray shell (`actors.py`) around a plain class that works wit
 reference opponents). `train_distributed` drives them; `run_from_cli` is what `muzero-train` calls.
 """
 
-from typing import Any
+from muzero.lazy import lazy_attributes
 
 # public name -> module; loaded on first use, so that an actor process unpickling one class of this package
 # imports neither the driver (torch, rich) nor the other actors' dependencies
@@ -30,40 +30,12 @@ _MODULES = {
     "WeightsSnapshot": "messages",
     "default_workers": "driver",
     "ray_session": "driver",
-    "TrainRequest": "driver",
     "run_from_cli": "driver",
     "train_distributed": "driver",
 }
 
-__all__ = [
-    "DistributedSettings",
-    "EvaluationLog",
-    "EvaluationResult",
-    "Evaluator",
-    "LearnerReport",
-    "LearnerService",
-    "LearnerState",
-    "LocalBatchSource",
-    "OpponentResult",
-    "ProgressSnapshot",
-    "ReplayFill",
-    "ReplayService",
-    "SelfPlayReport",
-    "SelfPlayWorker",
-    "SharedStorage",
-    "TrainRequest",
-    "TrainingFailed",
-    "WeightsSnapshot",
-    "default_workers",
-    "ray_session",
-    "run_from_cli",
-    "train_distributed",
-]
+__all__ = sorted(_MODULES)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _MODULES:
-        import importlib
-
-        return getattr(importlib.import_module(f"muzero.distributed.{_MODULES[name]}"), name)
-    raise AttributeError(f"module 'muzero.distributed' has no attribute {name!r}")
+__getattr__ = lazy_attributes(
+    "muzero.distributed", {name: f"muzero.distributed.{module}" for name, module in _MODULES.items()}
+)

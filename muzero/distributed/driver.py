@@ -10,8 +10,6 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
-from pathlib import Path
 
 import ray
 
@@ -24,46 +22,44 @@ from muzero.distributed.failures import TrainingFailed
 from muzero.distributed.messages import DistributedSettings
 from muzero.distributed.progress_view import DistributedProgressView
 from muzero.errors import UserError
-from muzero.game_kit import GameKit
 from muzero.run_folder import MetricsLog, RunFolder
-from muzero.train import StopFlag, TrainingResult, stop_on_signals, train
+from muzero.train import RunSetup, StopFlag, TrainingResult, stop_on_signals, train
 
 EXIT_TRAINING_FAILED = 1  # exit code of muzero-train when a vital part of a distributed run failed
 
 
 def train_distributed(
-    config: ExperimentConfig,
-    run_dir: str | Path,
-    game: GameKit,
-    *,
-    resume: bool = False,
-    show_progress: bool = True,
-    stop: StopFlag | None = None,
+    setup: RunSetup,
     settings: DistributedSettings | None = None,
+    *,
+    stop: StopFlag | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> TrainingResult:
     """Trains with `settings.workers` self-play actors until `run.training_steps`, `run.minutes` or a signal.
 
-    Ends with a checkpoint and `run_dir/replay.npz`; `resume=True` continues a run folder exactly (steps,
+    Ends with a checkpoint and `run_dir/replay.npz`; `setup.resume` continues a run folder exactly (steps,
     optimizer, replay contents, evaluation history). Raises TrainingFailed (one line) when the learner, the
     replay buffer or the storage fails; the last checkpoint is then left as it was.
     """
     settings = settings or DistributedSettings()
     if settings.workers < 1:
         raise UserError(f"the number of self-play workers must be at least 1, got {settings.workers}")
-    folder = RunFolder(run_dir)
+    config, resume = setup.config, setup.resume
+    folder = RunFolder(setup.run_dir)
     checkpoint = resume_checkpoint(folder, config) if resume else None
+    if settings.ray_address and not ray.is_initialized():
+        ray_auth.prepare_to_join(settings.ray_address)  # a refused token or a wrong address: before any file
     if not resume:
         folder.create(config)
     counters = checkpoint.counters if checkpoint is not None else Counters()
     stop = stop if stop is not None else StopFlag()  # an unset StopFlag is falsy
-    view = DistributedProgressView(config.run, counters) if show_progress else None
+    view = DistributedProgressView(config.run, counters) if setup.show_progress else None
     callbacks = [callback for callback in (on_progress, view and view.show) if callback is not None]
     metrics = MetricsLog(folder)
     try:
         # signals are caught before Ray starts, and again after: Ray's core worker installs its own SIGTERM handler
         with stop_on_signals(stop), ray_session(settings.ray_address), stop_on_signals(stop), view or nullcontext():
-            actors = RunActors(config, game, checkpoint, settings)
+            actors = RunActors(config, setup.game, checkpoint, settings)
             try:
                 coordinator = Coordinator(config, folder, actors, stop, metrics, callbacks)
                 path = coordinator.run_to_end(resume)
@@ -129,44 +125,19 @@ def default_workers() -> int:
     return max(1, (os.cpu_count() or 2) - 1)
 
 
-@dataclass(frozen=True)
-class TrainRequest:
-    """What `muzero-train` asks for once its arguments are parsed."""
-
-    config: ExperimentConfig
-    run_dir: Path
-    game: GameKit
-    workers: int | None = None  # self-play workers on Ray (None: default_workers())
-    ray_address: str | None = None  # join this cluster instead of starting a local Ray
-    resume: bool = False
-    sync: bool = False  # train in this process, without Ray
-    show_progress: bool = True
-
-
-def run_from_cli(request: TrainRequest) -> int:
-    """What `muzero-train` runs once its arguments are parsed: the synchronous loop (`--sync`) or Ray.
+def run_from_cli(setup: RunSetup, settings: DistributedSettings | None) -> int:
+    """What `muzero-train` runs once its arguments are parsed: on Ray with `settings`, or, without them
+    (`--sync`), the synchronous loop in this process.
 
     Prints the one-line summary on stdout and returns the exit code: 0 when the run stopped by a limit or
     a signal (its checkpoint saved), 1 with a one-line error when a vital part of a distributed run failed.
     UserErrors propagate for the CLI to print (exit code 2).
     """
-    if request.sync:
-        if request.ray_address or request.workers is not None:
-            raise UserError("--sync trains in this process; drop --workers and --ray-address, or drop --sync")
-        result = train(
-            request.config, request.run_dir, request.game, resume=request.resume, show_progress=request.show_progress
-        )
+    if settings is None:
+        result = train(setup)
     else:
-        settings = DistributedSettings(workers=request.workers or default_workers(), ray_address=request.ray_address)
         try:
-            result = train_distributed(
-                request.config,
-                request.run_dir,
-                request.game,
-                resume=request.resume,
-                show_progress=request.show_progress,
-                settings=settings,
-            )
+            result = train_distributed(setup, settings)
         except TrainingFailed as error:
             print(f"muzero-train: error: {error}", file=sys.stderr)
             return EXIT_TRAINING_FAILED

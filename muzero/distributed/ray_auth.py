@@ -51,35 +51,43 @@ def use_token_auth_locally() -> None:
 
 def prepare_to_join(address: str) -> None:
     """Before `ray.init(address=...)`: sends this machine's token when it has one (unless RAY_AUTH_MODE says
-    otherwise), and raises a one-line UserError when the cluster at a HOST:PORT address refuses it."""
-    if AuthenticationTokenLoader is None:
-        return
-    has_token = AuthenticationTokenLoader.instance().has_token(ignore_auth_mode=True)
+    otherwise); raises a one-line UserError when the cluster at a HOST:PORT address refuses this machine or
+    nothing answers there (Ray itself would retry for minutes)."""
+    loader = AuthenticationTokenLoader.instance() if AuthenticationTokenLoader is not None else None
+    has_token = loader is not None and loader.has_token(ignore_auth_mode=True)
     if AUTH_MODE not in os.environ and has_token:
         _token_mode_on()
     if "://" in address or ":" not in address:  # "auto", "local" or a Ray Client address: Ray checks those
         return
     sends_token = has_token and os.environ.get(AUTH_MODE, "").lower() == "token"
-    token = AuthenticationTokenLoader.instance().get_raw_token(ignore_auth_mode=True) if sends_token else None
-    if cluster_refuses(address, token):
+    answer = ask_cluster(address, loader.get_raw_token(ignore_auth_mode=True) if sends_token else None)
+    if answer == "refused":
         raise UserError(token_refused(address, sends_token))
+    if answer == "silent":
+        raise UserError(
+            f"cannot join the Ray cluster at {address}: nothing answers there; start it with "
+            "`ray start --head --port=PORT` on the head node, or check the address and that the port is open"
+        )
 
 
-def cluster_refuses(address: str, token: str | None) -> bool:
-    """Whether the GCS at HOST:PORT answers this token (None: no token) with UNAUTHENTICATED. An unreachable
-    address or any other answer is False: `ray.init` then reports it in its own words."""
+def ask_cluster(address: str, token: str | None) -> str:
+    """How the GCS at HOST:PORT answers a request carrying `token` (None: none): "answered", "refused"
+    (UNAUTHENTICATED), "silent" (nothing answers in PROBE_SECONDS) or "other" (something else answers: left
+    to `ray.init` to report in its own words)."""
     try:
         import grpc
     except ImportError:
-        return False
+        return "other"
     metadata = [("authorization", f"Bearer {token}")] if token else []
     with grpc.insecure_channel(address) as channel:
-        call = channel.unary_unary(PROBE_METHOD)
         try:
-            call(b"", timeout=PROBE_SECONDS, metadata=metadata)
+            channel.unary_unary(PROBE_METHOD)(b"", timeout=PROBE_SECONDS, metadata=metadata)
         except grpc.RpcError as error:
-            return error.code() == grpc.StatusCode.UNAUTHENTICATED
-    return False
+            if error.code() == grpc.StatusCode.UNAUTHENTICATED:
+                return "refused"
+            silent = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+            return "silent" if error.code() in silent else "other"
+    return "answered"
 
 
 def token_refused(address: str, sent_token: bool) -> str:

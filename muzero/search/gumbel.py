@@ -81,19 +81,17 @@ def gumbel_settings(params: SearchConfig) -> GumbelSettings:
 
 
 @njit(cache=True)
-def child_statistics(tree: Tree, b: int, node: int, discount: float) -> tuple[np.ndarray, np.ndarray]:
-    """(int64[A] visits, float64[A] Q) of the children of `node` in tree b, Q for the node's player (0 if
-    unvisited)."""
+def child_statistics(tree: Tree, b: int, node: int, discount: float, visits: np.ndarray, q_values: np.ndarray) -> None:
+    """Fill int64[A] `visits` and float64[A] `q_values` with those of the children of `node` in tree b, Q for
+    the node's player (0 if unvisited). It fills buffers rather than allocating so that it is inlined (see
+    `Tree`)."""
     player = tree.to_play[b, node]
-    num_actions = tree.children.shape[2]
-    visits = np.zeros(num_actions, dtype=np.int64)
-    q_values = np.zeros(num_actions, dtype=np.float64)
-    for action in range(num_actions):
+    for action in range(visits.shape[0]):
         child = tree.children[b, node, action]
+        visits[action], q_values[action] = 0, 0.0
         if child != UNEXPANDED:
             visits[action] = tree.node_visits[b, child]
             q_values[action] = node_q(tree, b, child, player, discount)
-    return visits, q_values
 
 
 @njit(cache=True)
@@ -186,13 +184,17 @@ def interior_action(visits: np.ndarray, sigma: np.ndarray, priors: np.ndarray, r
 
 
 @njit(cache=True)
-def node_sigma(tree: Tree, b: int, node: int, settings: GumbelSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(int64[A] visits, float64[A] priors, float64[A] sigma(completed Q)) of the children of `node` in tree b."""
-    visits, q_values = child_statistics(tree, b, node, settings.discount)
+def node_sigma(
+    tree: Tree, b: int, node: int, settings: GumbelSettings, visits: np.ndarray, q_values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(float64[A] priors, float64[A] sigma(completed Q)) of the children of `node` in tree b; fills the
+    buffers int64[A] `visits` and float64[A] `q_values` with their visits and Q values."""
+    child_statistics(tree, b, node, settings.discount, visits, q_values)
     priors = tree.child_priors[b, node]
     raw_value = tree.raw_values[b, node, tree.to_play[b, node]]
-    sigma = sigma_of_completed_q(visits, q_values, priors, raw_value, settings.value_scale, settings.maxvisit_init)
-    return visits, priors, sigma
+    return priors, sigma_of_completed_q(
+        visits, q_values, priors, raw_value, settings.value_scale, settings.maxvisit_init
+    )
 
 
 @njit(cache=True)
@@ -203,14 +205,16 @@ def select_leaves_gumbel(
     mask, float64[B, A] Gumbel noise, `considered_visits_table`), then the deterministic Gumbel MuZero
     selection down to an unexpanded action (the other players' nodes mixed with
     `settings.opponent_random_probability` of uniform random moves)."""
-    batch_size = tree.children.shape[0]
+    batch_size, _, num_actions = tree.children.shape
     max_considered = considered_table.shape[0] - 1
     leaf_parents = np.empty(batch_size, dtype=np.int64)  # int64[B]
     leaf_actions = np.empty(batch_size, dtype=np.int64)  # int64[B]
+    visits = np.empty(num_actions, dtype=np.int64)  # int64[A]: buffer of the current node's child visits
+    q_values = np.empty(num_actions, dtype=np.float64)  # float64[A]: buffer of their Q values
     for b in range(batch_size):
         node = 0
         while True:
-            visits, priors, sigma = node_sigma(tree, b, node, settings)
+            priors, sigma = node_sigma(tree, b, node, settings, visits, q_values)
             if node == 0:
                 considered = min(max_considered, root_legal_mask[b].sum())
                 target_visits = considered_table[considered, visits.sum()]
@@ -236,8 +240,10 @@ def root_decisions(
     batch_size, _, num_actions = tree.children.shape
     policies = np.zeros((batch_size, num_actions), dtype=np.float64)
     actions = np.empty(batch_size, dtype=np.int64)
+    visits = np.empty(num_actions, dtype=np.int64)  # int64[A]: buffer of the root's child visits
+    q_values = np.empty(num_actions, dtype=np.float64)  # float64[A]: buffer of their Q values
     for b in range(batch_size):
-        visits, priors, sigma = node_sigma(tree, b, 0, settings)
+        priors, sigma = node_sigma(tree, b, 0, settings, visits, q_values)
         policies[b] = improved_policy(priors, sigma)
         actions[b] = root_action(visits, sigma, priors, gumbel[b], root_legal_mask[b], visits.max())
     return policies, actions

@@ -15,7 +15,7 @@ from numba import njit
 from muzero.config import SearchConfig
 from muzero.search.gumbel import considered_visits_table, gumbel_settings, root_decisions, select_leaves_gumbel
 from muzero.search.interface import RecurrentFn, RecurrentOutput, RootBatch, SearchOutput
-from muzero.search.selection import puct_settings, root_priors_and_gumbel, select_actions, select_leaves, softmax
+from muzero.search.selection import puct_settings, root_priors_and_gumbel, select_actions, select_leaves, softmax_rows
 from muzero.search.tree import (
     NO_PARENT,
     SearchNode,
@@ -107,25 +107,22 @@ class Expansion(NamedTuple):
     actions: np.ndarray  # int64[B]: the action leading there from the leaf
     rewards: np.ndarray  # float[B, P]: reward of the transition into the new node
     next_player_logits: np.ndarray  # float[B, P]: the new node's to_play is the argmax
-    priors: np.ndarray  # float64[B, A]: softmax of the policy logits
+    policy_logits: np.ndarray  # float[B, A]: the new node's priors are their softmax
     values: np.ndarray  # float[B, P]: the model's value vector, backed up to the root
 
 
 def expansion(leaf_parents: np.ndarray, leaf_actions: np.ndarray, output: RecurrentOutput) -> Expansion:
     """The new nodes under int64[B] `leaf_parents` by int64[B] `leaf_actions` (the latents are not kept here)."""
     return Expansion(
-        parents=leaf_parents,
-        actions=leaf_actions,
-        rewards=output.rewards,
-        next_player_logits=output.next_player_logits,
-        priors=softmax(output.policy_logits),
-        values=output.values,
+        leaf_parents, leaf_actions, output.rewards, output.next_player_logits, output.policy_logits, output.values
     )
 
 
 @njit(cache=True)
 def expand_and_backup(tree: Tree, node_index: int, new: Expansion, discount: float) -> None:
     """Per tree b: link node `node_index` under its parent, fill it in, then back up its leaf value."""
+    priors = softmax_rows(new.policy_logits)  # float64[B, A]
+    returns = np.empty(new.values.shape[1], dtype=np.float64)  # float64[P]: buffer of the backed-up return
     for b in range(new.parents.shape[0]):
         parent, action = new.parents[b], new.actions[b]
         tree.children[b, parent, action] = node_index
@@ -134,15 +131,16 @@ def expand_and_backup(tree: Tree, node_index: int, new: Expansion, discount: flo
         tree.rewards[b, node_index] = new.rewards[b]
         tree.raw_values[b, node_index] = new.values[b]
         tree.to_play[b, node_index] = np.argmax(new.next_player_logits[b])
-        tree.child_priors[b, node_index] = new.priors[b]
-        backup(tree, b, node_index, new.values[b], discount)
+        tree.child_priors[b, node_index] = priors[b]
+        returns[:] = new.values[b]
+        backup(tree, b, node_index, returns, discount)
 
 
 @njit(cache=True)
-def backup(tree: Tree, b: int, leaf: int, leaf_value: np.ndarray, discount: float) -> None:
-    """The paper's backpropagate with vectors: from the leaf up, add G, count the visit, update the
-    min-max statistics with every component of reward + discount * mean value, then G = r + discount G."""
-    returns = leaf_value.astype(np.float64)  # float64[P]
+def backup(tree: Tree, b: int, leaf: int, returns: np.ndarray, discount: float) -> None:
+    """The paper's backpropagate with vectors, float64[P] `returns` G holding the leaf's value (and left
+    changed): from the leaf up, add G, count the visit, update the min-max statistics with every component of
+    reward + discount * mean value, then G = r + discount G."""
     node = leaf
     while node != NO_PARENT:
         tree.node_visits[b, node] += 1

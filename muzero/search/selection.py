@@ -110,51 +110,44 @@ def puct_settings(params: SearchConfig) -> PuctSettings:
 
 
 @njit(cache=True)
-def puct_action(
-    tree: Tree, b: int, node: int, at_root: bool, root_legal_mask: np.ndarray, settings: PuctSettings
-) -> int:
-    """The action maximising the PUCT score of the player to move at `node` of tree b (ties: lowest);
-    at the root only among the legal actions of bool[B, A] `root_legal_mask`.
-
-    An unvisited child's value score is 0 (the paper), or with `settings.unvisited_parent` the node's own
-    mean value for its player, normalised."""
-    player = tree.to_play[b, node]
-    parent_visits = tree.node_visits[b, node]
-    minimum, maximum = tree.min_max[b, 0], tree.min_max[b, 1]
-    pb_c_parent = math.log((parent_visits + settings.pb_c_base + 1) / settings.pb_c_base) + settings.pb_c_init
-    sqrt_visits = math.sqrt(parent_visits)
-    unvisited_score = 0.0
-    if settings.unvisited_parent:
-        unvisited_score = normalize(tree.value_sums[b, node, player] / parent_visits, minimum, maximum)
-    best_action, best_score = -1, -np.inf
-    for action in range(tree.children.shape[2]):
-        if at_root and not root_legal_mask[b, action]:
-            continue
-        child = tree.children[b, node, action]
-        child_visits, value_score = 0, unvisited_score
-        if child != UNEXPANDED:
-            child_visits = tree.node_visits[b, child]
-            value_score = normalize(node_q(tree, b, child, player, settings.discount), minimum, maximum)
-        pb_c = pb_c_parent * (sqrt_visits / (child_visits + 1))
-        score = value_score + pb_c * tree.child_priors[b, node, action]
-        if score > best_score:
-            best_action, best_score = action, score
-    return best_action
+def exploration_weight(parent_visits: int, settings: PuctSettings) -> float:
+    """The paper's pb_c of a node visited `parent_visits` times, before the factor sqrt(N) / (1 + N(child))."""
+    return math.log((parent_visits + settings.pb_c_base + 1) / settings.pb_c_base) + settings.pb_c_init
 
 
 @njit(cache=True)
 def select_leaves(tree: Tree, root_legal_mask: np.ndarray, settings: PuctSettings) -> tuple[np.ndarray, np.ndarray]:
-    """(int64[B] parent nodes, int64[B] actions): per tree, descend by PUCT until an unexpanded action."""
-    batch_size = tree.children.shape[0]
+    """(int64[B] parent nodes, int64[B] actions): per tree, from the root, the action maximising the PUCT
+    score of the node's player to move (ties: lowest; at the root only the legal ones of bool[B, A]
+    `root_legal_mask`), until an unexpanded one.
+
+    An unvisited child's value score is 0 (the paper), or with `settings.unvisited_parent` the node's own
+    mean value for its player, normalised. The whole descent is one function on purpose (see `Tree`)."""
+    batch_size, _, num_actions = tree.children.shape
     leaf_parents = np.empty(batch_size, dtype=np.int64)  # int64[B]
     leaf_actions = np.empty(batch_size, dtype=np.int64)  # int64[B]
     for b in range(batch_size):
-        node, at_root = 0, True
-        while True:
-            action = puct_action(tree, b, node, at_root, root_legal_mask, settings)
-            child = tree.children[b, node, action]
-            if child == UNEXPANDED:
-                break
-            node, at_root = child, False
-        leaf_parents[b], leaf_actions[b] = node, action
+        minimum, maximum = tree.min_max[b, 0], tree.min_max[b, 1]
+        node, child = 0, 0
+        while child != UNEXPANDED:
+            node, player, parent_visits = child, tree.to_play[b, child], tree.node_visits[b, child]
+            pb_c_parent, sqrt_visits = exploration_weight(parent_visits, settings), math.sqrt(parent_visits)
+            unvisited_score = 0.0
+            if settings.unvisited_parent:
+                unvisited_score = normalize(tree.value_sums[b, node, player] / parent_visits, minimum, maximum)
+            best_action, best_score = -1, -np.inf
+            for action in range(num_actions):
+                if node == 0 and not root_legal_mask[b, action]:
+                    continue
+                child = tree.children[b, node, action]
+                child_visits, value_score = 0, unvisited_score
+                if child != UNEXPANDED:
+                    child_visits = tree.node_visits[b, child]
+                    value_score = normalize(node_q(tree, b, child, player, settings.discount), minimum, maximum)
+                pb_c = pb_c_parent * (sqrt_visits / (child_visits + 1))
+                score = value_score + pb_c * tree.child_priors[b, node, action]
+                if score > best_score:
+                    best_action, best_score = action, score
+            child = tree.children[b, node, best_action]
+        leaf_parents[b], leaf_actions[b] = node, best_action
     return leaf_parents, leaf_actions

@@ -28,7 +28,7 @@ from muzero.distributed.workers import SelfPlayWorker
 from muzero.errors import UserError
 from muzero.games import game_kit
 from muzero.replay.snapshot import load_replay_snapshot, replay_snapshot_path, save_replay_snapshot
-from tests.muzero.test_training import tiny_config
+from tests.muzero.test_training import setup, tiny_config
 
 QUIET = DistributedSettings(evaluation_games_per_seat=0)  # no evaluator actor: one process fewer to start
 
@@ -157,14 +157,14 @@ def test_failures_are_named_in_one_line():
 
 
 def test_run_from_cli_runs_the_synchronous_loop_and_refuses_mixed_options(tmp_path, capsys):
-    from muzero.distributed.driver import TrainRequest, run_from_cli
+    from muzero.cli import train_main
+    from muzero.distributed.driver import run_from_cli
 
     config = tiny_config("tictactoe", "run.training_steps=4")
-    game = game_kit(config.game)
-    assert run_from_cli(TrainRequest(config, tmp_path / "run", game, sync=True, show_progress=False)) == 0
+    assert run_from_cli(setup(config, tmp_path / "run"), settings=None) == 0
     assert "stopped by steps after 4 steps" in capsys.readouterr().out
-    with pytest.raises(UserError, match="--sync trains in this process"):
-        run_from_cli(TrainRequest(config, tmp_path / "other", game, workers=2, sync=True, show_progress=False))
+    assert train_main(["tictactoe", "--sync", "--workers", "2", "--out", str(tmp_path / "other")]) == 2
+    assert "--sync trains in this process" in capsys.readouterr().err
 
 
 # Runs on Ray.
@@ -200,9 +200,7 @@ def first_run(ray_cluster, tmp_path_factory):
 
     config = tiny_config("tictactoe", "run.training_steps=20")
     settings = dataclasses.replace(QUIET, workers=2)
-    result = train_distributed(
-        config, run_dir, game_kit(config.game), show_progress=False, settings=settings, on_progress=kill_worker_once
-    )
+    result = train_distributed(setup(config, run_dir), settings, on_progress=kill_worker_once)
     return result, snapshots
 
 
@@ -215,7 +213,7 @@ def test_a_self_play_lead_keeps_the_workers_near_the_replay_ratio(ray_cluster, t
     # unthrottled, the same run plays well over a thousand positions.
     config = tiny_config("tictactoe", "run.training_steps=20", "run.selfplay_lead=30")
     settings = DistributedSettings(workers=2, evaluation_games_per_seat=0, chunk_seconds=0.02)
-    result = train_distributed(config, tmp_path / "run", game_kit(config.game), show_progress=False, settings=settings)
+    result = train_distributed(setup(config, tmp_path / "run"), settings)
     assert result.stopped_by == "steps" and result.counters.training_step == 20
     assert 80 <= result.counters.positions_played <= 80 + 30 + 2 * 200
 
@@ -305,16 +303,7 @@ def test_resume_continues_steps_optimizer_replay_and_evaluations(first_run, ray_
 
     settings = DistributedSettings(evaluation_games_per_seat=1, evaluation_interval=5)
     more = tiny_config("tictactoe", "run.training_steps=100000", "run.minutes=2")  # stops at the evaluation
-    result = train_distributed(
-        more,
-        run,
-        game_kit(more.game),
-        resume=True,
-        show_progress=False,
-        stop=stop,
-        settings=settings,
-        on_progress=stop_after_an_evaluation,
-    )
+    result = train_distributed(setup(more, run, resume=True), settings, stop=stop, on_progress=stop_after_an_evaluation)
     assert snapshots[0].counters.training_step == 20 and snapshots[0].evaluation == earlier
     assert result.stopped_by == "signal" and result.counters.training_step > 20
     checkpoint = load_checkpoint(run)
@@ -346,14 +335,7 @@ def test_a_dead_learner_or_replay_buffer_stops_the_run_with_its_checkpoint_intac
     with pytest.raises(
         TrainingFailed, match=rf"^{named} failed .*the last checkpoint \(step (\d+)\) is intact"
     ) as failure:
-        train_distributed(
-            config,
-            tmp_path / "run",
-            game_kit(config.game),
-            show_progress=False,
-            settings=QUIET,
-            on_progress=kill_after_first_checkpoint,
-        )
+        train_distributed(setup(config, tmp_path / "run"), QUIET, on_progress=kill_after_first_checkpoint)
     assert "\n" not in str(failure.value)
     step = int(str(failure.value).split("(step ")[1].split(")")[0])
     assert step >= 5 and load_checkpoint(tmp_path / "run").counters.training_step == step

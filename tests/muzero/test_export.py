@@ -26,7 +26,7 @@ from muzero.onnx_mirror import OnnxMirrorModel
 from muzero.torch_model import TorchModel
 from muzero.train import train
 from muzero.types import SearchResult
-from tests.muzero.test_training import TINY
+from tests.muzero.test_training import TINY, setup
 
 GAMES = {
     "tictactoe-mlp": ("tictactoe", []),
@@ -51,7 +51,7 @@ def random_network(game: str, settings: list[str], seed: int = 0):
 def trained_run(tmp_path_factory) -> Path:
     run = tmp_path_factory.mktemp("export") / "run"
     config = experiment_config("tictactoe", None, TINY_TRAINING)
-    train(config, run, game_kit(config.game), show_progress=False)
+    train(setup(config, run))
     return run
 
 

@@ -16,7 +16,7 @@ from muzero.config import ExperimentConfig, GameConfig, with_overrides
 from muzero.errors import UserError
 from muzero.evaluate import play_games
 from muzero.games import game_kit
-from muzero.train import train
+from muzero.train import RunSetup, train
 
 TINY = [
     "network.latent_size=16",
@@ -37,6 +37,11 @@ def tiny_config(game: str, *settings: str) -> ExperimentConfig:
     return with_overrides(ExperimentConfig(game=GameConfig(name=game)), [*TINY, *settings])
 
 
+def setup(config: ExperimentConfig, run_dir: Path, *, resume: bool = False) -> RunSetup:
+    """A quiet run of `config` in `run_dir`."""
+    return RunSetup(config, run_dir, game_kit(config.game), resume=resume, show_progress=False)
+
+
 def play_one_game(agent: Agent, env) -> list[int]:
     """Agent in every seat; returns the actions, each checked legal before it is played."""
     env.reset(seed=0)
@@ -54,7 +59,7 @@ def play_one_game(agent: Agent, env) -> list[int]:
 
 
 def test_tiny_tictactoe_run_trains_saves_reloads_and_plays(tmp_path):
-    result = train(tiny_config("tictactoe"), tmp_path / "run", game_kit(GameConfig("tictactoe")), show_progress=False)
+    result = train(setup(tiny_config("tictactoe"), tmp_path / "run"))
     assert result.stopped_by == "steps" and result.counters.training_step == 12
     assert result.counters.games_played > 0
     run = tmp_path / "run"
@@ -77,7 +82,7 @@ def test_tiny_tictactoe_run_trains_saves_reloads_and_plays(tmp_path):
 def test_three_player_dots_and_boxes_run_plays_against_random_players(tmp_path, algorithm):
     board = ("game.players=3", "game.rows=2", "game.cols=2")
     config = tiny_config("dots_and_boxes", *board, f"search.algorithm={algorithm}")
-    train(config, tmp_path / "run", game_kit(config.game), show_progress=False)
+    train(setup(config, tmp_path / "run"))
     agent = Agent.load(tmp_path / "run" / "checkpoints" / "latest.pt", num_simulations=4)
     returns = play_games(agent, RandomPlayer, agent.game.make_game, agent_seat=1, games=3, seed=0)
     assert returns.shape == (3, 3)
@@ -86,14 +91,14 @@ def test_three_player_dots_and_boxes_run_plays_against_random_players(tmp_path, 
 
 def test_resume_continues_the_step_count(tmp_path):
     config = tiny_config("tictactoe")
-    train(config, tmp_path / "run", game_kit(config.game), show_progress=False)
+    train(setup(config, tmp_path / "run"))
     more = with_overrides(config, ["run.training_steps=20"])
-    result = train(more, tmp_path / "run", game_kit(more.game), resume=True, show_progress=False)
+    result = train(setup(more, tmp_path / "run", resume=True))
     assert result.counters.training_step == 20
 
 
 def test_agent_refuses_an_env_of_another_game(tmp_path):
-    train(tiny_config("tictactoe"), tmp_path / "run", game_kit(GameConfig("tictactoe")), show_progress=False)
+    train(setup(tiny_config("tictactoe"), tmp_path / "run"))
     agent = Agent.load(tmp_path / "run")
     env = envs.make_env("connect4")
     env.reset(seed=0)
