@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import signal
 import threading
 import time
@@ -17,11 +18,13 @@ from muzero import components
 from muzero.checkpoint import Checkpoint, Counters
 from muzero.config import ExperimentConfig
 from muzero.game_kit import GameKit
-from muzero.progress import TrainingProgress
+from muzero.progress import ProgressState, SlidingRates, TrainingProgress
 from muzero.replay import ReplayBuffer
 from muzero.replay.snapshot import load_replay_snapshot, save_replay_snapshot
 from muzero.run_folder import MetricsLog, RunFolder
 from muzero.selfplay import SelfPlay
+
+PROGRESS_SECONDS = 0.5  # between two snapshots handed to the progress display
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,7 @@ def _loop(trainer: SyncTrainer, metrics: MetricsLog, stop: StopFlag, progress, o
     run = trainer.config.run
     start, seconds_before = time.monotonic(), trainer.counters.seconds
     window = _RateWindow(trainer.counters)
+    feed = _ProgressFeed(progress, trainer)
     while not stop:
         trainer.play_move()
         for _ in range(trainer.learner_steps_due()):
@@ -168,8 +172,7 @@ def _loop(trainer: SyncTrainer, metrics: MetricsLog, stop: StopFlag, progress, o
             if step % run.log_interval == 0:
                 values = {**losses, **window.rates(trainer.counters), **_sizes(trainer, seconds)}
                 metrics.write(step, values)
-                if progress is not None:
-                    progress.update(trainer.counters, values)
+                feed.loss = losses.get("loss/total", math.nan)
             if step % run.checkpoint_interval == 0:
                 path = trainer.checkpoint(seconds)
                 if on_checkpoint is not None:
@@ -178,7 +181,29 @@ def _loop(trainer: SyncTrainer, metrics: MetricsLog, stop: StopFlag, progress, o
             if stop:
                 break
         _check_limits(trainer, run, seconds_before + time.monotonic() - start, stop)
+        feed(seconds_before + time.monotonic() - start)
     trainer.counters = replace(trainer.counters, seconds=seconds_before + time.monotonic() - start)
+    feed(trainer.counters.seconds, final=True)
+
+
+class _ProgressFeed:
+    """Hands the display a snapshot of the run every PROGRESS_SECONDS, while the replay buffer fills too."""
+
+    def __init__(self, progress: TrainingProgress | None, trainer: SyncTrainer) -> None:
+        self.progress, self.trainer = progress, trainer
+        self.speeds = SlidingRates(trainer.counters)
+        self.loss, self.next_time = math.nan, 0.0  # the last logged loss
+
+    def __call__(self, seconds: float, final: bool = False) -> None:
+        now = time.monotonic()
+        if self.progress is None or (now < self.next_time and not final):
+            return
+        self.next_time = now + PROGRESS_SECONDS
+        counters = replace(self.trainer.counters, seconds=seconds)
+        rates = self.speeds.rates(counters, now)
+        speeds = rates["positions_per_second"], rates["steps_per_second"]
+        buffer = self.trainer.buffer
+        self.progress.show(ProgressState(counters, *speeds, buffer.num_positions, buffer.capacity, self.loss))
 
 
 def _check_limits(trainer: SyncTrainer, run, seconds: float, stop: StopFlag) -> None:

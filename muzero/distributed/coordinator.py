@@ -33,6 +33,7 @@ from muzero.distributed.messages import (
     WeightsSnapshot,
     numpy_weights,
 )
+from muzero.progress import SlidingRates
 from muzero.run_folder import MetricsLog, RunFolder
 from muzero.train import StopFlag, _RateWindow
 
@@ -83,7 +84,8 @@ class Coordinator:
         has_checkpoint = (folder.checkpoints / LATEST).is_file()
         self.checkpointed_step = self.counters.training_step if has_checkpoint else None
         self.start, self.seconds_before = time.monotonic(), self.counters.seconds
-        self.log_window, self.progress_window = _RateWindow(self.counters), _RateWindow(self.counters)
+        self.log_window = _RateWindow(self.counters)  # the rates of a metrics line: since the previous one
+        self.progress_window = SlidingRates(self.counters)  # the display's: over the last seconds, steady
         self.next_fill = self.next_progress = 0.0
         self.paused_workers: set[int] = set()  # workers waiting for the learner (run.selfplay_lead)
 

@@ -54,7 +54,7 @@ def train_distributed(
     counters = checkpoint.counters if checkpoint is not None else Counters()
     stop = stop if stop is not None else StopFlag()  # an unset StopFlag is falsy
     view = DistributedProgressView(config.run, counters) if setup.show_progress else None
-    callbacks = [callback for callback in (on_progress, view and view.show) if callback is not None]
+    callbacks = [callback for callback in (on_progress, view and view.show_snapshot) if callback is not None]
     metrics = MetricsLog(folder)
     try:
         # signals are caught before Ray starts, and again after: Ray's core worker installs its own SIGTERM handler

@@ -1,36 +1,28 @@
-"""The live progress line of a distributed run (rich), drawn from the driver's progress snapshots."""
+"""The live progress display of a distributed run: the one of every run (`muzero.progress`), drawn from the
+coordinator's progress snapshots."""
 
 from __future__ import annotations
 
-import math
-
 from muzero.distributed.messages import ProgressSnapshot
-from muzero.progress import TrainingProgress
+from muzero.progress import ProgressState, TrainingProgress
 
 
-def status_line(snapshot: ProgressSnapshot) -> str:
-    """Steps, games, self-play and learner speed, replay fill, last loss and last evaluation, on one line."""
-    counters = snapshot.counters
-    parts = [
-        f"step {counters.training_step}",
-        f"games {counters.games_played}",
-        f"{snapshot.positions_per_second:.0f} pos/s",
-        f"{snapshot.steps_per_second:.1f} steps/s",
-        f"replay {snapshot.replay.num_positions} ({snapshot.replay.fraction:.0%})",
-    ]
-    if not math.isnan(snapshot.loss):
-        parts.append(f"loss {snapshot.loss:.3f}")
-    if snapshot.evaluation is not None:
-        parts.append(snapshot.evaluation.summary())
-    if snapshot.worker_restarts:
-        parts.append(f"worker restarts {snapshot.worker_restarts}")
-    return "  ".join(parts)
+def progress_state(snapshot: ProgressSnapshot) -> ProgressState:
+    """What the display shows of the coordinator's snapshot."""
+    return ProgressState(
+        counters=snapshot.counters,
+        positions_per_second=snapshot.positions_per_second,
+        steps_per_second=snapshot.steps_per_second,
+        replay_positions=snapshot.replay.num_positions,
+        replay_capacity=snapshot.replay.capacity,
+        loss=snapshot.loss,
+        evaluation=None if snapshot.evaluation is None else snapshot.evaluation.summary(),
+        worker_restarts=snapshot.worker_restarts,
+    )
 
 
 class DistributedProgressView(TrainingProgress):
-    """The synchronous trainer's progress bar, with the distributed run's status line."""
+    """`TrainingProgress` fed by the coordinator: `show_snapshot` is its progress callback."""
 
-    def show(self, snapshot: ProgressSnapshot) -> None:
-        counters = snapshot.counters
-        completed = counters.seconds if self.by_minutes else counters.training_step
-        self.progress.update(self.task, completed=completed, status=status_line(snapshot))
+    def show_snapshot(self, snapshot: ProgressSnapshot) -> None:
+        self.show(progress_state(snapshot))

@@ -79,7 +79,7 @@ def ask_cluster(address: str, token: str | None) -> str:
     except ImportError:
         return "other"
     metadata = [("authorization", f"Bearer {token}")] if token else []
-    with grpc.insecure_channel(address) as channel:
+    with grpc.insecure_channel(address, options=[("grpc.enable_http_proxy", 0)]) as channel:  # as Ray's own
         try:
             channel.unary_unary(PROBE_METHOD)(b"", timeout=PROBE_SECONDS, metadata=metadata)
         except grpc.RpcError as error:

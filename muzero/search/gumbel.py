@@ -81,27 +81,8 @@ def gumbel_settings(params: SearchConfig) -> GumbelSettings:
 
 
 @njit(cache=True)
-def child_statistics(tree: Tree, b: int, node: int, discount: float, visits: np.ndarray, q_values: np.ndarray) -> None:
-    """Fill int64[A] `visits` and float64[A] `q_values` with those of the children of `node` in tree b, Q for
-    the node's player (0 if unvisited). It fills buffers rather than allocating so that it is inlined (see
-    `Tree`)."""
-    player = tree.to_play[b, node]
-    for action in range(visits.shape[0]):
-        child = tree.children[b, node, action]
-        visits[action], q_values[action] = 0, 0.0
-        if child != UNEXPANDED:
-            visits[action] = tree.node_visits[b, child]
-            q_values[action] = node_q(tree, b, child, player, discount)
-
-
-@njit(cache=True)
 def sigma_of_completed_q(
-    visits: np.ndarray,
-    q_values: np.ndarray,
-    priors: np.ndarray,
-    raw_value: float,
-    value_scale: float,
-    maxvisit_init: float,
+    visits: np.ndarray, q_values: np.ndarray, priors: np.ndarray, raw_value: float, settings: GumbelSettings
 ) -> np.ndarray:
     """float64[A]: sigma(completed Q) = (maxvisit_init + max N) * value_scale * Q rescaled to [0, 1].
 
@@ -119,7 +100,7 @@ def sigma_of_completed_q(
         mixed_value = (raw_value + total_visits * weighted_q / prior_mass) / (total_visits + 1)
     completed = np.where(visits > 0, q_values, mixed_value)  # float64[A]
     spread = max(completed.max() - completed.min(), RESCALE_EPSILON)
-    scale = (maxvisit_init + visits.max()) * value_scale
+    scale = (settings.maxvisit_init + visits.max()) * settings.value_scale
     return scale * (completed - completed.min()) / spread
 
 
@@ -184,66 +165,61 @@ def interior_action(visits: np.ndarray, sigma: np.ndarray, priors: np.ndarray, r
 
 
 @njit(cache=True)
-def node_sigma(
-    tree: Tree, b: int, node: int, settings: GumbelSettings, visits: np.ndarray, q_values: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(float64[A] priors, float64[A] sigma(completed Q)) of the children of `node` in tree b; fills the
-    buffers int64[A] `visits` and float64[A] `q_values` with their visits and Q values."""
-    child_statistics(tree, b, node, settings.discount, visits, q_values)
-    priors = tree.child_priors[b, node]
-    raw_value = tree.raw_values[b, node, tree.to_play[b, node]]
-    return priors, sigma_of_completed_q(
-        visits, q_values, priors, raw_value, settings.value_scale, settings.maxvisit_init
-    )
-
-
-@njit(cache=True)
 def select_leaves_gumbel(
     tree: Tree, root_legal_mask: np.ndarray, gumbel: np.ndarray, considered_table: np.ndarray, settings: GumbelSettings
 ) -> tuple[np.ndarray, np.ndarray]:
     """(int64[B] parent nodes, int64[B] actions): per tree, sequential halving at the root (bool[B, A] legal
     mask, float64[B, A] Gumbel noise, `considered_visits_table`), then the deterministic Gumbel MuZero
     selection down to an unexpanded action (the other players' nodes mixed with
-    `settings.opponent_random_probability` of uniform random moves)."""
+    `settings.opponent_random_probability` of uniform random moves). One function for the whole descent
+    on purpose (see `Tree`)."""
     batch_size, _, num_actions = tree.children.shape
     max_considered = considered_table.shape[0] - 1
     leaf_parents = np.empty(batch_size, dtype=np.int64)  # int64[B]
     leaf_actions = np.empty(batch_size, dtype=np.int64)  # int64[B]
-    visits = np.empty(num_actions, dtype=np.int64)  # int64[A]: buffer of the current node's child visits
-    q_values = np.empty(num_actions, dtype=np.float64)  # float64[A]: buffer of their Q values
+    visits = np.empty(num_actions, dtype=np.int64)  # int64[A]: visits of the current node's children
+    q_values = np.empty(num_actions, dtype=np.float64)  # float64[A]: their Q for its player (0: unvisited)
     for b in range(batch_size):
-        node = 0
-        while True:
-            priors, sigma = node_sigma(tree, b, node, settings, visits, q_values)
+        node, child = 0, 0
+        while child != UNEXPANDED:
+            node, player = child, tree.to_play[b, child]
+            for action in range(num_actions):
+                child = tree.children[b, node, action]
+                visits[action] = 0 if child == UNEXPANDED else tree.node_visits[b, child]
+                q_values[action] = 0.0 if child == UNEXPANDED else node_q(tree, b, child, player, settings.discount)
+            priors = tree.child_priors[b, node]
+            sigma = sigma_of_completed_q(visits, q_values, priors, tree.raw_values[b, node, player], settings)
             if node == 0:
                 considered = min(max_considered, root_legal_mask[b].sum())
                 target_visits = considered_table[considered, visits.sum()]
                 action = root_action(visits, sigma, priors, gumbel[b], root_legal_mask[b], target_visits)
             else:
-                is_opponent = tree.to_play[b, node] != tree.to_play[b, 0]
-                random_probability = settings.opponent_random_probability if is_opponent else 0.0
+                random_probability = settings.opponent_random_probability if player != tree.to_play[b, 0] else 0.0
                 action = interior_action(visits, sigma, priors, random_probability)
             child = tree.children[b, node, action]
-            if child == UNEXPANDED:
-                break
-            node = child
         leaf_parents[b], leaf_actions[b] = node, action
     return leaf_parents, leaf_actions
 
 
 @njit(cache=True)
 def root_decisions(
-    tree: Tree, root_legal_mask: np.ndarray, gumbel: np.ndarray, settings: GumbelSettings
+    visits: np.ndarray,
+    q_values: np.ndarray,
+    priors: np.ndarray,
+    raw_values: np.ndarray,
+    gumbel: np.ndarray,
+    legal_mask: np.ndarray,
+    settings: GumbelSettings,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(float64[B, A] improved policies, int64[B] actions) after the search: the policy target, and the most
-    visited considered action with the best gumbel + log prior + sigma."""
-    batch_size, _, num_actions = tree.children.shape
+    """(float64[B, A] improved policies, int64[B] actions) of the searched roots, from their children's
+    int[B, A] visits and float64[B, A] Q values for the root's player (0 where unvisited), the roots'
+    float64[B, A] priors and float64[B] values for that player: the policy target, and the most visited
+    considered action with the best gumbel + log prior + sigma."""
+    batch_size, num_actions = visits.shape
     policies = np.zeros((batch_size, num_actions), dtype=np.float64)
     actions = np.empty(batch_size, dtype=np.int64)
-    visits = np.empty(num_actions, dtype=np.int64)  # int64[A]: buffer of the root's child visits
-    q_values = np.empty(num_actions, dtype=np.float64)  # float64[A]: buffer of their Q values
     for b in range(batch_size):
-        priors, sigma = node_sigma(tree, b, 0, settings, visits, q_values)
-        policies[b] = improved_policy(priors, sigma)
-        actions[b] = root_action(visits, sigma, priors, gumbel[b], root_legal_mask[b], visits.max())
+        sigma = sigma_of_completed_q(visits[b], q_values[b], priors[b], raw_values[b], settings)
+        policies[b] = improved_policy(priors[b], sigma)
+        actions[b] = root_action(visits[b], sigma, priors[b], gumbel[b], legal_mask[b], visits[b].max())
     return policies, actions

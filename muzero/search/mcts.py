@@ -7,19 +7,19 @@ return vector G = reward + discount * G up to the root (OpenSpiel's max^n with M
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from muzero.config import SearchConfig
 from muzero.search.gumbel import considered_visits_table, gumbel_settings, root_decisions, select_leaves_gumbel
-from muzero.search.interface import RecurrentFn, RecurrentOutput, RootBatch, SearchOutput
+from muzero.search.interface import RecurrentFn, RootBatch, SearchOutput
 from muzero.search.selection import puct_settings, root_priors_and_gumbel, select_actions, select_leaves, softmax_rows
 from muzero.search.tree import (
     NO_PARENT,
     SearchNode,
     Tree,
+    bound_kernel,
     new_latents,
     new_tree,
     node_q,
@@ -39,16 +39,26 @@ def search(roots: RootBatch, recurrent_fn: RecurrentFn, params: SearchConfig, rn
     discount = float(params.discount)
     select = leaf_selector(tree, roots, gumbel, params)
     for simulation in range(params.num_simulations):
-        leaf_parents, leaf_actions = select()  # int64[B], int64[B]
-        output = recurrent_fn(latents[batch_index, leaf_parents], leaf_actions)
+        leaves = select()  # (int64[B] parent nodes, int64[B] actions)
+        output = recurrent_fn(latents[batch_index, leaves[0]], leaves[1])
         latents[:, simulation + 1] = output.latents
-        expand_and_backup(tree, simulation + 1, expansion(leaf_parents, leaf_actions, output), discount)
+        expand_and_backup(
+            tree,
+            simulation + 1,
+            leaves,
+            output.rewards,
+            output.next_player_logits,
+            output.policy_logits,
+            output.values,
+            discount,
+        )
     visit_counts = root_child_visits(tree)  # int32[B, A]
-    policy, action = root_policy_and_action(tree, roots, gumbel, visit_counts, params)
+    q_values = root_child_q_values(tree, params.discount)  # float64[B, A, P], NaN where unvisited
+    policy, action = root_policy_and_action(tree, roots, gumbel, visit_counts, q_values, params)
     return SearchOutput(
         visit_counts=visit_counts,
         root_values=(tree.value_sums[:, 0] / tree.node_visits[:, 0, None]).astype(np.float32),
-        q_values=root_child_q_values(tree, params.discount).astype(np.float32),
+        q_values=q_values.astype(np.float32),
         priors=priors.astype(np.float32),
         policy=policy.astype(np.float32),
         action=action,
@@ -63,18 +73,28 @@ def leaf_selector(
     current state: by PUCT, or by Gumbel MuZero's sequential halving and interior selection."""
     if params.algorithm == "gumbel":
         table = considered_visits_table(params.max_considered_actions, params.num_simulations)
-        settings = gumbel_settings(params)
-        return lambda: select_leaves_gumbel(tree, roots.legal_mask, gumbel, table, settings)
-    puct = puct_settings(params)
-    return lambda: select_leaves(tree, roots.legal_mask, puct)
+        return bound_kernel(select_leaves_gumbel, tree, roots.legal_mask, gumbel, table, gumbel_settings(params))
+    return bound_kernel(select_leaves, tree, roots.legal_mask, puct_settings(params))
 
 
 def root_policy_and_action(
-    tree: Tree, roots: RootBatch, gumbel: np.ndarray, visit_counts: np.ndarray, params: SearchConfig
+    tree: Tree,
+    roots: RootBatch,
+    gumbel: np.ndarray,
+    visit_counts: np.ndarray,
+    q_values: np.ndarray,
+    params: SearchConfig,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(float64[B, A] policy target, int64[B] chosen action) of each root after the search."""
+    """(float64[B, A] policy target, int64[B] chosen action) of each root after the search, from the visits
+    int32[B, A] and the Q values float64[B, A, P] of its children."""
     if params.algorithm == "gumbel":
-        return root_decisions(tree, roots.legal_mask, gumbel, gumbel_settings(params))
+        batch_index, root_player = np.arange(tree.batch_size), tree.to_play[:, 0]  # int64[B], int64[B]
+        player_q = np.where(visit_counts > 0, q_values[batch_index, :, root_player], 0.0)  # float64[B, A]
+        raw_values = tree.raw_values[batch_index, 0, root_player]  # float64[B]
+        priors = tree.child_priors[:, 0]  # float64[B, A]
+        return root_decisions(
+            visit_counts, player_q, priors, raw_values, gumbel, roots.legal_mask, gumbel_settings(params)
+        )
     visits = visit_counts.astype(np.float64)  # float64[B, A]
     totals = visits.sum(axis=1, keepdims=True)  # float64[B, 1]
     if np.any(totals == 0):  # no simulations: the priors are all the search knows
@@ -100,59 +120,52 @@ def check_roots(roots: RootBatch) -> None:
         raise ValueError(f"RootBatch.to_play must be in 0..{roots.num_players - 1}, got {roots.to_play}")
 
 
-class Expansion(NamedTuple):
-    """The B nodes a simulation adds, where each hangs and what the model said of it, as the kernel takes them."""
-
-    parents: np.ndarray  # int64[B]: the leaf node the new node hangs under
-    actions: np.ndarray  # int64[B]: the action leading there from the leaf
-    rewards: np.ndarray  # float[B, P]: reward of the transition into the new node
-    next_player_logits: np.ndarray  # float[B, P]: the new node's to_play is the argmax
-    policy_logits: np.ndarray  # float[B, A]: the new node's priors are their softmax
-    values: np.ndarray  # float[B, P]: the model's value vector, backed up to the root
-
-
-def expansion(leaf_parents: np.ndarray, leaf_actions: np.ndarray, output: RecurrentOutput) -> Expansion:
-    """The new nodes under int64[B] `leaf_parents` by int64[B] `leaf_actions` (the latents are not kept here)."""
-    return Expansion(
-        leaf_parents, leaf_actions, output.rewards, output.next_player_logits, output.policy_logits, output.values
-    )
-
-
 @njit(cache=True)
-def expand_and_backup(tree: Tree, node_index: int, new: Expansion, discount: float) -> None:
-    """Per tree b: link node `node_index` under its parent, fill it in, then back up its leaf value."""
-    priors = softmax_rows(new.policy_logits)  # float64[B, A]
-    returns = np.empty(new.values.shape[1], dtype=np.float64)  # float64[P]: buffer of the backed-up return
-    for b in range(new.parents.shape[0]):
-        parent, action = new.parents[b], new.actions[b]
+def expand_and_backup(
+    tree: Tree,
+    node_index: int,
+    leaves: tuple[np.ndarray, np.ndarray],
+    rewards: np.ndarray,
+    next_player_logits: np.ndarray,
+    policy_logits: np.ndarray,
+    values: np.ndarray,
+    discount: float,
+) -> None:
+    """Per tree b: link node `node_index` under its leaf (int64[B] parents, int64[B] actions), fill it in
+    with the model's answer (a `RecurrentOutput`'s float[B, P] rewards, float[B, P] next player logits,
+    float[B, A] policy logits, float[B, P] values), then back its value up: the paper's backpropagate with
+    vectors, from the new node up, add G, count the visit, widen the min-max statistics with every component
+    of reward + discount * mean value, then G = reward + discount * G. One function on purpose (see `Tree`)."""
+    priors = softmax_rows(policy_logits)  # float64[B, A]
+    returns = np.empty(values.shape[1], dtype=np.float64)  # float64[P]: the backed-up return G
+    leaf_parents, leaf_actions = leaves
+    for b in range(leaf_parents.shape[0]):
+        parent, action = leaf_parents[b], leaf_actions[b]
         tree.children[b, parent, action] = node_index
         tree.parents[b, node_index] = parent
         tree.parent_actions[b, node_index] = action
-        tree.rewards[b, node_index] = new.rewards[b]
-        tree.raw_values[b, node_index] = new.values[b]
-        tree.to_play[b, node_index] = np.argmax(new.next_player_logits[b])
+        tree.to_play[b, node_index] = np.argmax(next_player_logits[b])
         tree.child_priors[b, node_index] = priors[b]
-        returns[:] = new.values[b]
-        backup(tree, b, node_index, returns, discount)
+        for player in range(returns.shape[0]):
+            tree.rewards[b, node_index, player] = rewards[b, player]
+            tree.raw_values[b, node_index, player] = returns[player] = values[b, player]
+        node = node_index
+        while node != NO_PARENT:
+            tree.node_visits[b, node] += 1
+            for player in range(returns.shape[0]):
+                tree.value_sums[b, node, player] += returns[player]
+                record_q(tree.min_max[b], node_q(tree, b, node, player, discount))
+                returns[player] = tree.rewards[b, node, player] + discount * returns[player]
+            node = tree.parents[b, node]
 
 
 @njit(cache=True)
-def backup(tree: Tree, b: int, leaf: int, returns: np.ndarray, discount: float) -> None:
-    """The paper's backpropagate with vectors, float64[P] `returns` G holding the leaf's value (and left
-    changed): from the leaf up, add G, count the visit, update the min-max statistics with every component of
-    reward + discount * mean value, then G = r + discount G."""
-    node = leaf
-    while node != NO_PARENT:
-        tree.node_visits[b, node] += 1
-        for player in range(returns.shape[0]):
-            tree.value_sums[b, node, player] += returns[player]
-            q = node_q(tree, b, node, player, discount)
-            if q < tree.min_max[b, 0]:
-                tree.min_max[b, 0] = q
-            if q > tree.min_max[b, 1]:
-                tree.min_max[b, 1] = q
-            returns[player] = tree.rewards[b, node, player] + discount * returns[player]
-        node = tree.parents[b, node]
+def record_q(min_max: np.ndarray, q: float) -> None:
+    """Widen float64[2] `min_max` (a tree's minimum and maximum backed-up Q) to take in `q`."""
+    if q < min_max[0]:
+        min_max[0] = q
+    if q > min_max[1]:
+        min_max[1] = q
 
 
 def chosen_actions(output: SearchOutput, temperature: float, rng: np.random.Generator) -> np.ndarray:

@@ -7,11 +7,15 @@ its parent's. `Tree` is a NamedTuple of arrays, so the numba kernels take a whol
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+import numba
 import numpy as np
 from numba import njit
+from numba.core.dispatcher import Dispatcher
 
 from muzero.search.interface import RootBatch
 
@@ -48,6 +52,30 @@ class Tree(NamedTuple):
     @property
     def num_players(self) -> int:
         return int(self.value_sums.shape[2])
+
+
+def bound_kernel(kernel: Dispatcher, *args: Any) -> Callable[[], Any]:
+    """`kernel(*args)` as a function of no arguments, for a kernel called once per simulation with the same
+    objects: its compiled code for their types is looked up once, here. Through its dispatcher, numba would
+    type the NamedTuples among them again on every call, which costs more than a whole descent of a small
+    tree."""
+    key = (kernel, *map(numba_type_key, args))
+    if key not in COMPILED_KERNELS:
+        COMPILED_KERNELS[key] = kernel.compile(tuple(numba.typeof(arg) for arg in args))
+    return functools.partial(COMPILED_KERNELS[key], *args)
+
+
+def numba_type_key(value: Any) -> Hashable:
+    """What numba's type of `value` depends on, cheap to compute: its class, and for an array its dtype,
+    number of dimensions and flags (contiguity, writeable, aligned); for a tuple, that of each element."""
+    if isinstance(value, np.ndarray):
+        return type(value), value.dtype, value.ndim, value.flags.num
+    if isinstance(value, tuple):
+        return type(value), *map(numba_type_key, value)
+    return type(value)
+
+
+COMPILED_KERNELS: dict[Hashable, Callable[..., Any]] = {}  # bound_kernel's compiled code, by numba_type_key
 
 
 @njit(cache=True)
