@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint bench train
+.PHONY: install test lint bench train arena  # commands, not files: `arena/` is also a folder
 
 install: $(STAMP)
 
@@ -30,3 +30,6 @@ bench: $(STAMP)
 
 train: $(STAMP)
 	$(BIN)/muzero-train tictactoe
+
+arena: $(STAMP)
+	$(BIN)/muzero-arena

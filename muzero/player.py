@@ -82,6 +82,7 @@ class SearchPlayer:
             policy=output.policy[0],
             q_values=output.q_values[0],
             root_value=output.root_values[0],
+            network_value=roots.values[0],
             tree=extract_tree(output, 0),
         )
 

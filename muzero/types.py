@@ -123,4 +123,5 @@ class SearchResult:
     # visited the child (no estimate: 0 would read as a draw)
     q_values: np.ndarray
     root_value: np.ndarray  # float32[P]: the root's mean backed-up value vector
+    network_value: np.ndarray  # float32[P]: the network's own value of the root, before any search
     tree: SearchNode  # the root of the searched tree (muzero.search.SearchNode), visited nodes only

@@ -12,6 +12,7 @@ who play a uniformly random move with probability p, whose value the backup then
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import NamedTuple
 
@@ -47,10 +48,14 @@ def considered_visits(max_considered: int, num_simulations: int) -> tuple[int, .
     return tuple(sequence[:num_simulations])
 
 
+@functools.cache
 def considered_visits_table(max_considered: int, num_simulations: int) -> np.ndarray:
-    """int64[max_considered + 1, num_simulations]: row m is `considered_visits(m, num_simulations)`."""
+    """int64[max_considered + 1, num_simulations], read-only: row m is `considered_visits(m, num_simulations)`
+    (made once per setting: in Python it takes longer than a short search)."""
     rows = [considered_visits(m, num_simulations) for m in range(max_considered + 1)]
-    return np.array(rows, dtype=np.int64).reshape(max_considered + 1, num_simulations)
+    table = np.array(rows, dtype=np.int64).reshape(max_considered + 1, num_simulations)
+    table.flags.writeable = False
+    return table
 
 
 @njit(cache=True)
@@ -171,8 +176,8 @@ def select_leaves_gumbel(
     """(int64[B] parent nodes, int64[B] actions): per tree, sequential halving at the root (bool[B, A] legal
     mask, float64[B, A] Gumbel noise, `considered_visits_table`), then the deterministic Gumbel MuZero
     selection down to an unexpanded action (the other players' nodes mixed with
-    `settings.opponent_random_probability` of uniform random moves). One function for the whole descent
-    on purpose (see `Tree`)."""
+    `settings.opponent_random_probability` of uniform random moves). The whole descent stays in this
+    function (see muzero.search.tree)."""
     batch_size, _, num_actions = tree.children.shape
     max_considered = considered_table.shape[0] - 1
     leaf_parents = np.empty(batch_size, dtype=np.int64)  # int64[B]

@@ -131,13 +131,10 @@ def expand_and_backup(
     values: np.ndarray,
     discount: float,
 ) -> None:
-    """Per tree b: link node `node_index` under its leaf (int64[B] parents, int64[B] actions), fill it in
-    with the model's answer (a `RecurrentOutput`'s float[B, P] rewards, float[B, P] next player logits,
-    float[B, A] policy logits, float[B, P] values), then back its value up: the paper's backpropagate with
-    vectors, from the new node up, add G, count the visit, widen the min-max statistics with every component
-    of reward + discount * mean value, then G = reward + discount * G. One function on purpose (see `Tree`)."""
+    """Per tree b: node `node_index` under its leaf (int64[B] parents, int64[B] actions), filled in with the
+    model's answer (a `RecurrentOutput`'s float[B, P] rewards, float[B, P] next player logits, float[B, A]
+    policy logits and float[B, P] values); then the values are backed up to the roots."""
     priors = softmax_rows(policy_logits)  # float64[B, A]
-    returns = np.empty(values.shape[1], dtype=np.float64)  # float64[P]: the backed-up return G
     leaf_parents, leaf_actions = leaves
     for b in range(leaf_parents.shape[0]):
         parent, action = leaf_parents[b], leaf_actions[b]
@@ -146,26 +143,33 @@ def expand_and_backup(
         tree.parent_actions[b, node_index] = action
         tree.to_play[b, node_index] = np.argmax(next_player_logits[b])
         tree.child_priors[b, node_index] = priors[b]
-        for player in range(returns.shape[0]):
+        for player in range(values.shape[1]):
             tree.rewards[b, node_index, player] = rewards[b, player]
-            tree.raw_values[b, node_index, player] = returns[player] = values[b, player]
-        node = node_index
+            tree.raw_values[b, node_index, player] = values[b, player]
+    backup(tree, node_index, values, discount)
+
+
+@njit(cache=True)
+def backup(tree: Tree, leaf: int, leaf_values: np.ndarray, discount: float) -> None:
+    """The paper's backpropagate with vectors, in every tree b from node `leaf` up, starting from G = its
+    value float[B, P]: add G, count the visit, widen the min-max statistics with every component of
+    reward + discount * mean value, then G = reward + discount * G. The walk up stays in this function (see
+    muzero.search.tree)."""
+    returns = np.empty(leaf_values.shape[1], dtype=np.float64)  # float64[P]: G
+    for b in range(leaf_values.shape[0]):
+        returns[:] = leaf_values[b]
+        node = leaf
         while node != NO_PARENT:
             tree.node_visits[b, node] += 1
             for player in range(returns.shape[0]):
                 tree.value_sums[b, node, player] += returns[player]
-                record_q(tree.min_max[b], node_q(tree, b, node, player, discount))
+                q = node_q(tree, b, node, player, discount)
+                if q < tree.min_max[b, 0]:
+                    tree.min_max[b, 0] = q
+                if q > tree.min_max[b, 1]:
+                    tree.min_max[b, 1] = q
                 returns[player] = tree.rewards[b, node, player] + discount * returns[player]
             node = tree.parents[b, node]
-
-
-@njit(cache=True)
-def record_q(min_max: np.ndarray, q: float) -> None:
-    """Widen float64[2] `min_max` (a tree's minimum and maximum backed-up Q) to take in `q`."""
-    if q < min_max[0]:
-        min_max[0] = q
-    if q > min_max[1]:
-        min_max[1] = q
 
 
 def chosen_actions(output: SearchOutput, temperature: float, rng: np.random.Generator) -> np.ndarray:

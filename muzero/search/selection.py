@@ -122,7 +122,8 @@ def select_leaves(tree: Tree, root_legal_mask: np.ndarray, settings: PuctSetting
     `root_legal_mask`), until an unexpanded one.
 
     An unvisited child's value score is 0 (the paper), or with `settings.unvisited_parent` the node's own
-    mean value for its player, normalised. The whole descent is one function on purpose (see `Tree`)."""
+    mean value for its player, normalised. The whole descent stays in this function (see muzero.search.tree).
+    """
     batch_size, _, num_actions = tree.children.shape
     leaf_parents = np.empty(batch_size, dtype=np.int64)  # int64[B]
     leaf_actions = np.empty(batch_size, dtype=np.int64)  # int64[B]

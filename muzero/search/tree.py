@@ -2,7 +2,12 @@
 
 Node 0 is the root; the node expanded by simulation s is node s + 1, so a child's index always exceeds
 its parent's. `Tree` is a NamedTuple of arrays, so the numba kernels take a whole tree as one argument
-(and read its fields by name); the model's latents stay outside it, with the search.
+and read its fields by name; the model's latents stay outside it, with the search.
+
+A compiled function that takes the tree counts a reference to each of its arrays when it is called and
+when it returns (atomic operations), unless LLVM inlines it (tiny ones such as `node_q`). So the kernels
+call functions of the tree once per batch, never per tree or node: each walks the B trees in one loop, and
+per node calls only functions of scalars and small arrays.
 """
 
 from __future__ import annotations

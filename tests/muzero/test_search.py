@@ -156,6 +156,19 @@ def test_each_root_is_searched_as_if_alone() -> None:
         np.testing.assert_array_equal(alone.visit_counts[0], together.visit_counts[b])
 
 
+def test_a_read_only_fortran_ordered_legal_mask_is_searched_alike() -> None:
+    # the selection kernel is bound once per search to the numba types of its arguments (tree.bound_kernel):
+    # a mask of another layout gets code compiled for it, not code that reads it as C-ordered
+    roots = toy_roots(3, batch_size=4, num_actions=6, num_players=3)
+    mask = np.asfortranarray(roots.legal_mask)  # bool[B, A], column-major
+    mask.flags.writeable = False
+    other = RootBatch(roots.latents, roots.policy_logits, roots.values, roots.to_play, mask)
+    model, params = ToyModel(3, num_actions=6, num_players=3), SearchConfig(num_simulations=30)
+    expected = search(roots, model, params, np.random.default_rng(0))
+    output = search(other, model, params, np.random.default_rng(0))
+    np.testing.assert_array_equal(output.visit_counts, expected.visit_counts)
+
+
 def select_root(roots: RootBatch, b: int) -> RootBatch:
     return RootBatch(*(getattr(roots, name)[b : b + 1] for name in RootBatch.__dataclass_fields__))
 

@@ -1,0 +1,115 @@
+"""The boards, played by clicking on them: tic-tac-toe's cells, connect four's columns (any cell of a column
+drops into it), dots-and-boxes' edges; any other game gets its text rendering and a button per legal move.
+Every square is a Streamlit button, disabled while it may not be clicked (not a human's turn, an agent
+thinking, the game over, an occupied cell), so no click can be queued behind a search."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import streamlit as st
+
+from arena.match import Match
+
+OnMove = Callable[[int], None]
+MARKS = ("X", "O")
+DISCS = ("🔴", "🟡")
+BOX_COLOURS = ("🟥", "🟦", "🟩", "🟨")
+EMPTY = "\u2003"  # an em space: a button needs a label
+
+
+def draw_board(match: Match, on_move: OnMove, clickable: bool) -> None:
+    """The board of `match`; clicking a legal square calls `on_move(action)` when `clickable`."""
+    with st.container(key="board"):
+        game = match.game.name
+        if game == "tictactoe":
+            _tictactoe(match, on_move, clickable)
+        elif game == "connect4":
+            _connect_four(match, on_move, clickable)
+        elif game == "dots_and_boxes":
+            _dots_and_boxes(match, on_move, clickable)
+        else:
+            _generic(match, on_move, clickable)
+
+
+def _square(label: str, key: str, action: int, on_move: OnMove, enabled: bool, hint: str) -> None:
+    st.button(label, key=key, on_click=on_move, args=(action,), disabled=not enabled, help=hint, width="stretch")
+
+
+def _tictactoe(match: Match, on_move: OnMove, clickable: bool) -> None:
+    squares = match.env.unwrapped.board.squares  # 0 empty, 1 first player, 2 second; cell = col * 3 + row
+    for row in range(3):
+        for col, column in enumerate(st.columns(3, gap="small")):
+            action = col * 3 + row
+            mark = MARKS[squares[action] - 1] if squares[action] else EMPTY
+            with column:
+                legal = bool(match.legal_mask[action])
+                _square(mark, f"cell-{action}", action, on_move, clickable and legal, match.describe(action))
+
+
+def _connect_four(match: Match, on_move: OnMove, clickable: bool) -> None:
+    board = np.asarray(match.env.unwrapped.board).reshape(6, 7)  # row 0 at the top; 0 empty, 1, 2
+    for row in range(6):
+        for col, column in enumerate(st.columns(7, gap="small")):
+            disc = DISCS[board[row, col] - 1] if board[row, col] else "⚪"
+            with column:
+                legal = bool(match.legal_mask[col])
+                hint = f"drop into column {col + 1}"
+                _square(disc, f"cell-{row}-{col}", col, on_move, clickable and legal, hint)
+
+
+def _dots_and_boxes(match: Match, on_move: OnMove, clickable: bool) -> None:
+    state = match.env.unwrapped.state
+    rows, cols = state.rows, state.cols
+    horizontal = (rows + 1) * cols
+    widths = [1 if c % 2 == 0 else 4 for c in range(2 * cols + 1)]
+    for r in range(2 * rows + 1):
+        for c, column in enumerate(st.columns(widths, gap="small")):
+            with column:
+                if r % 2 == 0 and c % 2 == 0:
+                    st.markdown("<div class='dot'>●</div>", unsafe_allow_html=True)
+                elif r % 2 == 1 and c % 2 == 1:
+                    owner = int(state.owners[r // 2, c // 2])
+                    st.markdown(
+                        f"<div class='box'>{BOX_COLOURS[owner] if owner >= 0 else ''}</div>", unsafe_allow_html=True
+                    )
+                else:
+                    vertical = r % 2 == 1
+                    action = horizontal + (r // 2) * (cols + 1) + c // 2 if vertical else (r // 2) * cols + c // 2
+                    drawn = bool(state.edges[action])
+                    label = ("┃" if vertical else "━") if drawn else "·"
+                    enabled = clickable and bool(match.legal_mask[action])
+                    _square(label, f"edge-{action}", action, on_move, enabled, match.describe(action))
+
+
+def _generic(match: Match, on_move: OnMove, clickable: bool) -> None:
+    st.code(board_text(match))
+    legal = np.flatnonzero(match.legal_mask)
+    for start in range(0, len(legal), 8):
+        for action, column in zip(legal[start : start + 8], st.columns(8, gap="small"), strict=False):
+            with column:
+                _square(str(int(action)), f"action-{action}", int(action), on_move, clickable, match.describe(action))
+
+
+def board_text(match: Match) -> str:
+    """A text picture of any game: its own text rendering where it has one, else the observation."""
+    env = match.env
+    if getattr(env, "render_mode", None) == "ansi":
+        text = env.render()
+        if isinstance(text, str):
+            return text
+    observation = env.observe(env.agent_selection)["observation"] if env.agents else None
+    return "game over" if observation is None else np.array2string(np.asarray(observation), threshold=200)
+
+
+BOARD_CSS = """
+<style>
+/* the board keeps its shape on a narrow window: its columns never stack */
+.st-key-board [data-testid="stHorizontalBlock"] { flex-wrap: nowrap !important; gap: 0.3rem !important; }
+.st-key-board [data-testid="stColumn"] { min-width: 0 !important; }
+.st-key-board button { min-height: 3rem; font-size: 1.4rem; padding: 0; }
+.st-key-board .dot { text-align: center; line-height: 3rem; }
+.st-key-board .box { text-align: center; line-height: 3rem; font-size: 1.6rem; }
+</style>
+"""

@@ -1,0 +1,57 @@
+"""The agents of the arena's seats, on model bundles only (onnxruntime and numpy: the arena never loads
+torch or ray), kept per page session, and an agent's move with its analysis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from arena.analysis import MoveAnalysis, analyse
+from arena.match import Match, Seat, same_game
+from muzero.agent import Agent
+from muzero.bundle import is_bundle
+from muzero.errors import UserError
+
+
+def load_agent(cache: dict[tuple, Any], seat: Seat, simulations: int, temperature: float) -> Agent:
+    """The agent of a model seat (loaded once per path and settings); UserError for a path that is not a
+    model bundle."""
+    key = (seat.path, simulations, temperature)
+    if key not in cache:
+        path = Path(seat.path)
+        if not path.exists():
+            raise UserError(f"{seat.path} does not exist: give a model bundle folder")
+        if not is_bundle(path):
+            raise UserError(
+                f"{seat.path} is not a model bundle (no model.json): the arena plays bundles; "
+                "export a run with muzero-export"
+            )
+        cache[key] = Agent.load(path, num_simulations=simulations, temperature=temperature, seed=0)
+    return cache[key]
+
+
+def check_plays(agent: Agent, match: Match, seat: Seat) -> None:
+    """UserError when the agent's model is of another game (or other game arguments) than the match."""
+    game = agent.config.game
+    if not same_game(game.name, game.args, match.game.name, match.game.args):
+        wanted = _game_text(match.game.name, match.game.args)
+        raise UserError(f"{seat.label} is a model of {_game_text(game.name, game.args)}, not of {wanted}")
+
+
+def agent_move(match: Match, agent: Agent) -> MoveAnalysis:
+    """The agent searches the position of `match`, plays its move there, and tells what it found."""
+    result = agent.search(match.env)
+    analysis = analyse(result, ply=len(match.moves))
+    match.analyses[analysis.ply] = analysis
+    match.play(analysis.action)
+    return analysis
+
+
+def analyse_position(match: Match, agent: Agent) -> MoveAnalysis:
+    """What `agent` thinks of the position on the board for the side to move (nothing is played)."""
+    return analyse(agent.search(match.env), ply=len(match.moves))
+
+
+def _game_text(name: str, args: dict[str, Any]) -> str:
+    arguments = ", ".join(f"{key}={value}" for key, value in args.items())
+    return f"{name} ({arguments})" if arguments else name
