@@ -1,7 +1,8 @@
 """The boards, played by clicking on them: tic-tac-toe's cells, connect four's columns (any cell of a column
 drops into it), dots-and-boxes' edges; any other game gets its text rendering and a button per legal move.
-Every square is a Streamlit button, disabled while it may not be clicked (not a human's turn, an agent
-thinking, the game over, an occupied cell), so no click can be queued behind a search."""
+Every square is a Streamlit button, disabled while no human may move (an agent's turn, an agent thinking,
+the game over), so no click can be queued behind a search; a click on a square that is no legal move is
+refused by the page with a short message."""
 
 from __future__ import annotations
 
@@ -44,8 +45,7 @@ def _tictactoe(match: Match, on_move: OnMove, clickable: bool) -> None:
             action = col * 3 + row
             mark = MARKS[squares[action] - 1] if squares[action] else EMPTY
             with column:
-                legal = bool(match.legal_mask[action])
-                _square(mark, f"cell-{action}", action, on_move, clickable and legal, match.describe(action))
+                _square(mark, f"cell-{action}", action, on_move, clickable, match.describe(action))
 
 
 def _connect_four(match: Match, on_move: OnMove, clickable: bool) -> None:
@@ -54,9 +54,7 @@ def _connect_four(match: Match, on_move: OnMove, clickable: bool) -> None:
         for col, column in enumerate(st.columns(7, gap="small")):
             disc = DISCS[board[row, col] - 1] if board[row, col] else "⚪"
             with column:
-                legal = bool(match.legal_mask[col])
-                hint = f"drop into column {col + 1}"
-                _square(disc, f"cell-{row}-{col}", col, on_move, clickable and legal, hint)
+                _square(disc, f"cell-{row}-{col}", col, on_move, clickable, f"drop into column {col + 1}")
 
 
 def _dots_and_boxes(match: Match, on_move: OnMove, clickable: bool) -> None:
@@ -79,8 +77,7 @@ def _dots_and_boxes(match: Match, on_move: OnMove, clickable: bool) -> None:
                     action = horizontal + (r // 2) * (cols + 1) + c // 2 if vertical else (r // 2) * cols + c // 2
                     drawn = bool(state.edges[action])
                     label = ("┃" if vertical else "━") if drawn else "·"
-                    enabled = clickable and bool(match.legal_mask[action])
-                    _square(label, f"edge-{action}", action, on_move, enabled, match.describe(action))
+                    _square(label, f"edge-{action}", action, on_move, clickable, match.describe(action))
 
 
 def _generic(match: Match, on_move: OnMove, clickable: bool) -> None:

@@ -77,6 +77,7 @@ class GumbelSettings(NamedTuple):
 
 
 def gumbel_settings(params: SearchConfig) -> GumbelSettings:
+    """The Gumbel MuZero settings of a search config, as the kernels take them."""
     return GumbelSettings(
         discount=float(params.discount),
         value_scale=float(params.value_scale),

@@ -101,6 +101,7 @@ class PuctSettings(NamedTuple):
 
 
 def puct_settings(params: SearchConfig) -> PuctSettings:
+    """The PUCT settings of a search config, as the kernels take them."""
     return PuctSettings(
         pb_c_base=float(params.pb_c_base),
         pb_c_init=float(params.pb_c_init),

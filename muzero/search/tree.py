@@ -59,6 +59,9 @@ class Tree(NamedTuple):
         return int(self.value_sums.shape[2])
 
 
+COMPILED_KERNELS: dict[Hashable, Callable[..., Any]] = {}  # bound_kernel's compiled code, by numba_type_key
+
+
 def bound_kernel(kernel: Dispatcher, *args: Any) -> Callable[[], Any]:
     """`kernel(*args)` as a function of no arguments, for a kernel called once per simulation with the same
     objects: its compiled code for their types is looked up once, here. Through its dispatcher, numba would
@@ -72,15 +75,13 @@ def bound_kernel(kernel: Dispatcher, *args: Any) -> Callable[[], Any]:
 
 def numba_type_key(value: Any) -> Hashable:
     """What numba's type of `value` depends on, cheap to compute: its class, and for an array its dtype,
-    number of dimensions and flags (contiguity, writeable, aligned); for a tuple, that of each element."""
+    number of dimensions and flags (contiguity, writeable, aligned, among others); for a tuple, that of each
+    element."""
     if isinstance(value, np.ndarray):
         return type(value), value.dtype, value.ndim, value.flags.num
     if isinstance(value, tuple):
         return type(value), *map(numba_type_key, value)
     return type(value)
-
-
-COMPILED_KERNELS: dict[Hashable, Callable[..., Any]] = {}  # bound_kernel's compiled code, by numba_type_key
 
 
 @njit(cache=True)

@@ -1,0 +1,32 @@
+"""A models folder for the arena's tests: the shipped tic-tac-toe bundle, a small random 3-player
+dots-and-boxes bundle and a damaged one."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "arena" / "app.py")
+
+
+@pytest.fixture(scope="session")
+def models_folder(tmp_path_factory) -> Path:
+    from muzero.export import export_network
+    from tests.muzero.test_export import random_network
+
+    folder = tmp_path_factory.mktemp("arena-models")
+    shutil.copytree(ROOT / "models" / "tictactoe", folder / "tictactoe")
+    config, network = random_network("dots_and_boxes", ["game.players=3", "search.num_simulations=8"], seed=1)
+    export_network(network, config, folder / "dots_3p", training_step=7)
+    damaged = folder / "damaged"
+    damaged.mkdir()
+    (damaged / "model.json").write_text("{not json")
+    return folder
+
+
+@pytest.fixture
+def arena_models(models_folder, monkeypatch) -> Path:
+    """The arena page reads this models folder."""
+    monkeypatch.setenv("MUZERO_ARENA_MODELS", str(models_folder))
+    return models_folder
