@@ -37,6 +37,7 @@ def command(args: argparse.Namespace) -> list[str]:
         f"--server.address={args.address}",
         f"--server.headless={str(args.no_browser).lower()}",
         "--browser.gatherUsageStats=false",
+        "--client.toolbarMode=viewer",
         "--server.fileWatcherType=none",
     ]
 

@@ -100,7 +100,7 @@ def _heat_cell(match: Match, candidate, chosen: int) -> str:
     title = html.escape(match.describe(candidate.action))
     return (
         f"<td title='{title}' style='background: rgba(31, 119, 180, {alpha:.2f}); border: {border}'>"
-        f"<b>{candidate.visits}</b><br>P {candidate.prior:.2f}<br>{value}</td>"
+        f"<b>{candidate.visits}</b><br>p&nbsp;{candidate.prior:.2f}<br>{value}</td>"
     )
 
 
@@ -133,7 +133,7 @@ def board_cells(match: Match) -> list[list[int | None]]:
 HEAT_CSS = """
 <style>
 table.heat { border-collapse: separate; border-spacing: 3px; margin-bottom: 0.5rem; }
-table.heat td { min-width: 3.2rem; height: 3.2rem; text-align: center; font-size: 0.75rem; border-radius: 4px; }
+table.heat td { min-width: 3.8rem; height: 3.4rem; text-align: center; font-size: 0.75rem; border-radius: 4px; }
 table.heat td.off { background: transparent; border: none; min-width: 0.6rem; }
 </style>
 """

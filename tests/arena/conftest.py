@@ -10,19 +10,29 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "arena" / "app.py")
 
 
-@pytest.fixture(scope="session")
-def models_folder(tmp_path_factory) -> Path:
+def build_models_folder(folder: Path) -> Path:
+    """The shipped tic-tac-toe (and connect-four, when shipped) bundles, a random 3-player dots-and-boxes
+    bundle, a random connect-four one where none is shipped, and a damaged bundle."""
     from muzero.export import export_network
     from tests.muzero.test_export import random_network
 
-    folder = tmp_path_factory.mktemp("arena-models")
     shutil.copytree(ROOT / "models" / "tictactoe", folder / "tictactoe")
+    if (ROOT / "models" / "connect4").is_dir():
+        shutil.copytree(ROOT / "models" / "connect4", folder / "connect4")
+    else:
+        config, network = random_network("connect4", [], seed=2)
+        export_network(network, config, folder / "connect4", training_step=3)
     config, network = random_network("dots_and_boxes", ["game.players=3", "search.num_simulations=8"], seed=1)
     export_network(network, config, folder / "dots_3p", training_step=7)
     damaged = folder / "damaged"
     damaged.mkdir()
     (damaged / "model.json").write_text("{not json")
     return folder
+
+
+@pytest.fixture(scope="session")
+def models_folder(tmp_path_factory) -> Path:
+    return build_models_folder(tmp_path_factory.mktemp("arena-models"))
 
 
 @pytest.fixture
