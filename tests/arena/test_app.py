@@ -112,3 +112,21 @@ def test_a_game_record_reads_back_with_its_moves_and_analyses():
     again = match_from_record(text)
     assert again.moves == [4, 0, 8] and again.to_play == 1
     np.testing.assert_array_equal(again.returns, match.returns)
+
+
+def test_any_pettingzoo_game_is_playable_with_the_generic_view(arena_models):
+    page = start_page()
+    page.selectbox(key="game").set_value("another game…").run()
+    page.text_input(key="other-game").input("pettingzoo:pettingzoo.classic.connect_four_v3").run()
+    actions = [b for b in page.button if b.key.startswith("action-")]
+    assert [b.label for b in actions] == [str(column) for column in range(7)]
+    page.button(key="action-3").click().run()
+    assert "Player 2 (human) to move" in status_text(page) and not page.exception
+
+
+def test_an_empty_models_folder_is_said_in_the_page_and_humans_can_still_play(tmp_path, monkeypatch):
+    monkeypatch.setenv("MUZERO_ARENA_MODELS", str(tmp_path))
+    page = start_page()
+    assert any("No model bundles" in element.value for element in page.warning)
+    page.button(key="cell-4").click().run()
+    assert "Player 2 (human) to move" in status_text(page) and not page.exception

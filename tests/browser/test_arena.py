@@ -57,3 +57,9 @@ def test_a_tictactoe_game_and_connect_four_moves_by_clicking_on_the_board(browse
     assert screenshot.stat().st_size > 10_000
     if os.environ.get("ARENA_SCREENSHOT"):
         shutil.copy(screenshot, os.environ["ARENA_SCREENSHOT"])
+
+    page.set_viewport_size({"width": 420, "height": 900})  # a phone: Streamlit stacks columns below 640 px
+    page.wait_for_timeout(500)
+    boxes = [box for b in page.locator(".st-key-board button").all() if (box := b.bounding_box()) is not None]
+    rows = sorted({round(box["y"]) for box in boxes})
+    assert len(boxes) == 42 and len(rows) == 6  # the board keeps its shape: 6 rows of 7, not 42 stacked
