@@ -15,6 +15,7 @@ Helpers for test modules (import them as `from tests.browser.conftest import fre
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import signal
@@ -25,19 +26,15 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 import pytest
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+ROOT = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location("arena_latency", ROOT / "benchmarks" / "arena_latency.py")
+arena_latency = importlib.util.module_from_spec(_spec)  # the arena's page driver and chromium's flags
+_spec.loader.exec_module(arena_latency)
+CHROMIUM_ARGS = arena_latency.CHROMIUM_ARGS
 VIEWPORT = {"width": 1280, "height": 900}
 STOP_GRACE_S = 10.0
 

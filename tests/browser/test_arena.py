@@ -2,7 +2,6 @@
 boards: a whole tic-tac-toe game against the shipped model, then a few connect-four moves with the
 agent's analysis; a screenshot of the page is saved (to $ARENA_SCREENSHOT as well, when set)."""
 
-import importlib.util
 import os
 import shutil
 import sys
@@ -10,12 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.arena.conftest import ROOT, build_models_folder
-from tests.browser.conftest import free_port, start_server
-
-spec = importlib.util.spec_from_file_location("arena_latency", ROOT / "benchmarks" / "arena_latency.py")
-arena_latency = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(arena_latency)
+from tests.arena.conftest import build_models_folder
+from tests.browser.conftest import arena_latency, free_port, start_server
 
 
 @pytest.fixture(scope="module")
