@@ -130,3 +130,13 @@ def test_an_empty_models_folder_is_said_in_the_page_and_humans_can_still_play(tm
     assert any("No model bundles" in element.value for element in page.warning)
     page.button(key="cell-4").click().run()
     assert "Player 2 (human) to move" in status_text(page) and not page.exception
+
+
+def test_two_models_are_watched_one_move_per_click_or_on_autoplay(arena_models):
+    page = start_page(simulations=8)
+    page.selectbox(key="seat-tictactoe-[]-0").set_value("tictactoe (step 22,838)").run()
+    assert [m for m in board_labels(page).values() if m in ("X", "O")] == []  # nobody moves by itself
+    page.button(key="next-move").click().run()
+    assert list(board_labels(page).values()).count("X") == 1
+    page.toggle(key="autoplay").set_value(True).run()
+    assert page.success and "Game over" in page.success[0].value  # the agents played the game out
