@@ -129,22 +129,33 @@ def agent_due(match: Match) -> bool:
 
 
 def play(match: Match, setup: Setup) -> None:
-    status(match)
-    thinking = agent_due(match)
+    """A turn: the board, and an agent's move when one is due, drawn in the same run (the board waits,
+    disabled, while the agent searches, then the board after its move takes its place)."""
+    status_slot = st.empty()
     board_column, panel_column = st.columns([5, 6], gap="large")
     with board_column:
-        draw_board(match, _human_move, clickable=match.human_to_play and not thinking)
+        board_slot = st.empty()
+        if agent_due(match):
+            with board_slot.container():
+                draw_board(match, _human_move, clickable=False, waiting=True)
+            status(status_slot, match)
+            with st.spinner(f"{match.player_name(match.to_play)} is thinking…"):
+                _agent_turn(match, setup)
+        with board_slot.container():
+            draw_board(match, _human_move, clickable=match.human_to_play)
+        status(status_slot, match)
         notice = st.session_state.pop("notice", None)
         if notice:
             st.warning(notice)
-    if thinking:
-        with board_column, st.spinner(f"{match.player_name(match.to_play)} is thinking…"):
-            _agent_turn(match, setup)
-        if not any(seat.is_human for seat in match.seats):
-            time.sleep(AUTOPLAY_PAUSE)
-        st.rerun()
     with panel_column:
         analysis_panel(match, setup)
+    if match.over or match.seat_to_play.is_human:
+        return
+    if any(seat.is_human for seat in match.seats):
+        st.rerun()  # another agent's turn (three players, or an extra turn) before the human's
+    elif st.session_state.get("autoplay"):
+        time.sleep(AUTOPLAY_PAUSE)
+        st.rerun()
 
 
 def _agent_turn(match: Match, setup: Setup) -> None:
@@ -155,13 +166,13 @@ def _agent_turn(match: Match, setup: Setup) -> None:
         match.seats[match.to_play] = Seat("human")
 
 
-def status(match: Match) -> None:
-    """Whose turn it is, the scores, the result."""
+def status(slot, match: Match) -> None:
+    """Whose turn it is, the scores, the result (in `slot`, replaced as the turn goes on)."""
     scores = " · ".join(f"{match.player_name(p)}: {match.returns[p]:g}" for p in range(match.num_players))
     if match.over:
-        st.success(f"**Game over.** {match.result_text()}  \n{scores}")
+        slot.success(f"**Game over.** {match.result_text()}  \n{scores}")
     else:
-        st.info(f"**{match.player_name(match.to_play)} to move** (move {len(match.moves) + 1})  \n{scores}")
+        slot.info(f"**{match.player_name(match.to_play)} to move** (move {len(match.moves) + 1})  \n{scores}")
 
 
 def analysis_panel(match: Match, setup: Setup) -> None:

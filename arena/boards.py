@@ -20,44 +20,51 @@ BOX_COLOURS = ("🟥", "🟦", "🟩", "🟨")
 EMPTY = "\u2003"  # an em space: a button needs a label
 
 
-def draw_board(match: Match, on_move: OnMove, clickable: bool) -> None:
-    """The board of `match`; clicking a legal square calls `on_move(action)` when `clickable`."""
-    with st.container(key="board"):
-        game = match.game.name
-        if game == "tictactoe":
-            _tictactoe(match, on_move, clickable)
-        elif game == "connect4":
-            _connect_four(match, on_move, clickable)
-        elif game == "dots_and_boxes":
-            _dots_and_boxes(match, on_move, clickable)
-        else:
-            _generic(match, on_move, clickable)
+Square = Callable[[str, str, int, str], None]  # (label, key, action, hint) -> a square of the board
 
 
-def _square(label: str, key: str, action: int, on_move: OnMove, enabled: bool, hint: str) -> None:
-    st.button(label, key=key, on_click=on_move, args=(action,), disabled=not enabled, help=hint, width="stretch")
+def draw_board(match: Match, on_move: OnMove, clickable: bool, *, waiting: bool = False) -> None:
+    """The board of `match`; a click on a square calls `on_move(action)` when `clickable`. A `waiting` board
+    (shown, all squares disabled, while an agent thinks) has keys of its own, so the page can draw the real
+    board in its place in the same run."""
+    prefix = "wait-" if waiting else ""
+
+    def square(label: str, key: str, action: int, hint: str) -> None:
+        st.button(
+            label,
+            key=prefix + key,
+            on_click=on_move,
+            args=(action,),
+            disabled=not clickable or waiting,
+            help=None,
+            width="stretch",
+        )
+
+    drawers = {"tictactoe": _tictactoe, "connect4": _connect_four, "dots_and_boxes": _dots_and_boxes}
+    with st.container(key=prefix + "board"):
+        drawers.get(match.game.name, _generic)(match, square)
 
 
-def _tictactoe(match: Match, on_move: OnMove, clickable: bool) -> None:
+def _tictactoe(match: Match, square: Square) -> None:
     squares = match.env.unwrapped.board.squares  # 0 empty, 1 first player, 2 second; cell = col * 3 + row
     for row in range(3):
         for col, column in enumerate(st.columns(3, gap="small")):
             action = col * 3 + row
             mark = MARKS[squares[action] - 1] if squares[action] else EMPTY
             with column:
-                _square(mark, f"cell-{action}", action, on_move, clickable, match.describe(action))
+                square(mark, f"cell-{action}", action, match.describe(action))
 
 
-def _connect_four(match: Match, on_move: OnMove, clickable: bool) -> None:
+def _connect_four(match: Match, square: Square) -> None:
     board = np.asarray(match.env.unwrapped.board).reshape(6, 7)  # row 0 at the top; 0 empty, 1, 2
     for row in range(6):
         for col, column in enumerate(st.columns(7, gap="small")):
             disc = DISCS[board[row, col] - 1] if board[row, col] else "⚪"
             with column:
-                _square(disc, f"cell-{row}-{col}", col, on_move, clickable, f"drop into column {col + 1}")
+                square(disc, f"cell-{row}-{col}", col, f"drop into column {col + 1}")
 
 
-def _dots_and_boxes(match: Match, on_move: OnMove, clickable: bool) -> None:
+def _dots_and_boxes(match: Match, square: Square) -> None:
     state = match.env.unwrapped.state
     rows, cols = state.rows, state.cols
     horizontal = (rows + 1) * cols
@@ -77,16 +84,16 @@ def _dots_and_boxes(match: Match, on_move: OnMove, clickable: bool) -> None:
                     action = horizontal + (r // 2) * (cols + 1) + c // 2 if vertical else (r // 2) * cols + c // 2
                     drawn = bool(state.edges[action])
                     label = ("┃" if vertical else "━") if drawn else "·"
-                    _square(label, f"edge-{action}", action, on_move, clickable, match.describe(action))
+                    square(label, f"edge-{action}", action, match.describe(action))
 
 
-def _generic(match: Match, on_move: OnMove, clickable: bool) -> None:
+def _generic(match: Match, square: Square) -> None:
     st.code(board_text(match))
     legal = np.flatnonzero(match.legal_mask)
     for start in range(0, len(legal), 8):
         for action, column in zip(legal[start : start + 8], st.columns(8, gap="small"), strict=False):
             with column:
-                _square(str(int(action)), f"action-{action}", int(action), on_move, clickable, match.describe(action))
+                square(str(int(action)), f"action-{action}", int(action), match.describe(action))
 
 
 def board_text(match: Match) -> str:
@@ -103,10 +110,11 @@ def board_text(match: Match) -> str:
 BOARD_CSS = """
 <style>
 /* the board keeps its shape on a narrow window: its columns never stack */
-.st-key-board [data-testid="stHorizontalBlock"] { flex-wrap: nowrap !important; gap: 0.3rem !important; }
-.st-key-board [data-testid="stColumn"] { min-width: 0 !important; }
-.st-key-board button { min-height: 3rem; font-size: 1.4rem; padding: 0; }
-.st-key-board .dot { text-align: center; line-height: 3rem; }
-.st-key-board .box { text-align: center; line-height: 3rem; font-size: 1.6rem; }
+:is(.st-key-board, .st-key-wait-board) [data-testid="stHorizontalBlock"] {
+    flex-wrap: nowrap !important; gap: 0.3rem !important; }
+:is(.st-key-board, .st-key-wait-board) [data-testid="stColumn"] { min-width: 0 !important; }
+:is(.st-key-board, .st-key-wait-board) button { min-height: 3rem; font-size: 1.4rem; padding: 0; }
+:is(.st-key-board, .st-key-wait-board) .dot { text-align: center; line-height: 3rem; }
+:is(.st-key-board, .st-key-wait-board) .box { text-align: center; line-height: 3rem; font-size: 1.6rem; }
 </style>
 """

@@ -17,9 +17,9 @@ def show_analysis(match: Match, analysis: MoveAnalysis, title: str) -> None:
     chosen = match.describe(analysis.action)
     st.markdown(f"**{match.player_name(analysis.player)}** · {analysis.simulations} simulations · chose **{chosen}**")
     st.markdown(heat_map_html(match, analysis), unsafe_allow_html=True)
-    st.dataframe(candidate_table(match, analysis), hide_index=True, width="stretch")
+    st.table(candidate_table(match, analysis).set_index("move"), border="horizontal")
     st.markdown("**Network alone against the search** (value of each player at this position)")
-    st.dataframe(value_table(match, analysis), hide_index=True, width="stretch")
+    st.table(value_table(match, analysis).set_index("player"), border="horizontal")
     st.markdown(f"**Expected line:** {line_text(match, analysis)}")
     show_tree(match, analysis)
 
@@ -65,16 +65,48 @@ def show_tree(match: Match, analysis: MoveAnalysis) -> None:
 
 
 def value_chart(match: Match) -> None:
-    """Each player's predicted value (the search's, at every analysed move) over the game so far."""
+    """Each player's predicted value (the search's, at every analysed move) over the game so far: a small
+    SVG drawn here (a charting library's widget took half of the page's time after a move)."""
     if not match.analyses:
         return
-    data = {
-        match.player_name(p): [match.analyses[ply].search_value[p] for ply in sorted(match.analyses)]
-        for p in range(match.num_players)
-    }
-    frame = pd.DataFrame(data, index=pd.Index(sorted(match.analyses), name="move"))
+    plies = sorted(match.analyses)
+    series = [[match.analyses[ply].search_value[p] for ply in plies] for p in range(match.num_players)]
+    names = [match.player_name(p) for p in range(match.num_players)]
     st.markdown("**Predicted value of each player over the game**")
-    st.line_chart(frame, height=220)
+    st.markdown(value_svg(plies, series, names), unsafe_allow_html=True)
+
+
+LINE_COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#ff7f0e")
+
+
+def value_svg(
+    plies: list[int], series: list[list[float]], names: list[str], width: int = 520, height: int = 180
+) -> str:
+    """Lines of `series[p][i]` (player p's value at move plies[i] + 1) with a zero line and a legend."""
+    low = min(-1.0, *(min(values) for values in series))
+    high = max(1.0, *(max(values) for values in series))
+    span_x = max(plies[-1] - plies[0], 1)
+
+    def point(ply: int, value: float) -> str:
+        x = 30 + (width - 40) * (ply - plies[0]) / span_x
+        y = 10 + (height - 40) * (high - value) / (high - low)
+        return f"{x:.1f},{y:.1f}"
+
+    zero = point(plies[0], 0.0).split(",")[1]
+    parts = [f'<line x1="30" x2="{width - 10}" y1="{zero}" y2="{zero}" stroke="#bbb" stroke-dasharray="4"/>']
+    for player, values in enumerate(series):
+        colour = LINE_COLOURS[player % len(LINE_COLOURS)]
+        points = " ".join(point(ply, value) for ply, value in zip(plies, values, strict=True))
+        parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        parts.append(
+            f'<text x="{30 + 130 * player}" y="{height - 8}" font-size="11" fill="{colour}">'
+            f"{html.escape(names[player])}</text>"
+        )
+    labels = (
+        f'<text x="2" y="14" font-size="10">{high:+.1f}</text>'
+        f'<text x="2" y="{height - 28}" font-size="10">{low:+.1f}</text>'
+    )
+    return f'<svg width="{width}" height="{height}" role="img">{"".join(parts)}{labels}</svg>'
 
 
 def heat_map_html(match: Match, analysis: MoveAnalysis) -> str:

@@ -35,6 +35,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DISCS = ("🔴", "🟡")
+DISC_COUNT = """() => [...document.querySelectorAll('.st-key-board button')]
+    .filter(b => b.offsetParent !== null && /🔴|🟡/u.test(b.innerText)).length"""
+# Clicks a square in the page itself and times, with the page's own clock, until the board shows `target`
+# discs or the game is over: no round trip of the test driver in the measurement.
+TIMED_CLICK = """async ([key, target]) => {
+    const discs = () => [...document.querySelectorAll('.st-key-board button')]
+        .filter(b => b.offsetParent !== null && /🔴|🟡/u.test(b.innerText)).length;
+    const over = () => document.body.innerText.includes('Game over');
+    const start = performance.now();
+    document.querySelector(`.st-key-${key} button`).click();
+    while (discs() < target && !over()) { await new Promise(r => requestAnimationFrame(r)); }
+    return (performance.now() - start) / 1000;
+}"""
 
 
 class ArenaPage:
@@ -57,7 +70,8 @@ class ArenaPage:
         return found
 
     def discs(self) -> int:
-        return sum(label in DISCS for label in self.labels("cell-").values())
+        """Discs on the connect-four board, counted in the page in one call (the timing polls it)."""
+        return self.page.evaluate(DISC_COUNT)
 
     def click_square(self, key: str) -> None:
         self.page.click(f".st-key-{key} button")
@@ -84,13 +98,16 @@ class ArenaPage:
         box.press("Enter")
         time.sleep(1.0)  # the page reruns with the new setting
 
+    def new_game(self) -> None:
+        self.page.click(".st-key-new-game button")
+        self.wait_until(lambda: self.discs() == 0 and "Game over" not in self.text())
+
     def reply_seconds(self, column: int) -> float:
-        """Clicks a connect-four column and times until the agent's disc is on the board too."""
-        before = self.discs()
-        start = time.perf_counter()
-        self.click_square(f"cell-0-{column}")
-        self.wait_until(lambda: self.discs() >= before + 2 or "Game over" in self.text())
-        return time.perf_counter() - start
+        """Clicks a connect-four column and times until the agent's disc is on the board too (a new game
+        first when the last one is over)."""
+        if "Game over" in self.text():
+            self.new_game()
+        return self.page.evaluate(TIMED_CLICK, [f"cell-0-{column}", self.discs() + 2])
 
 
 def free_port() -> int:

@@ -62,9 +62,9 @@ def test_the_analysis_and_the_tree_show_after_an_agent_move(arena_models):
     text = " ".join(element.value for element in page.markdown)
     assert "Agent move 2" in " ".join(element.value for element in page.subheader)
     assert "<table class='heat'>" in text and "Expected line:" in text and "25 simulations" in text
-    assert len(page.dataframe) == 2  # the candidates, and the network against the search
-    candidates = page.dataframe[0].value
-    assert set(candidates["move"]) == {f"cell {col}{row}" for col in "abc" for row in "123"} - {"cell a1"}
+    assert len(page.table) == 2  # the candidates, and the network against the search
+    candidates = page.table[0].value
+    assert set(candidates.index) == {f"cell {col}{row}" for col in "abc" for row in "123"} - {"cell a1"}
     assert candidates["visits"].sum() == 25
     assert page.get("graphviz_chart") and "digraph search" in page.get("graphviz_chart")[0].proto.spec
 
