@@ -198,7 +198,10 @@ def record_controls(match: Match) -> None:
     with st.sidebar:
         st.header("Record")
         st.download_button(
-            "Download the game record", record_json(match), file_name="game.json", mime="application/json"
+            "Download the game record",
+            lambda: record_json(match),  # serialised on the click, not on every run of the page
+            file_name="game.json",
+            mime="application/json",
         )
         upload = st.file_uploader("Load a game record", type=["json"], key="record-upload")
         if upload is not None and st.session_state.get("loaded") != upload.file_id:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from arena.match import same_game
 from muzero.bundle import is_bundle, read_bundle
+from muzero.config import GameConfig
 from muzero.errors import UserError
+from muzero.games import same_game
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class ModelEntry:
     training_step: int
 
     def plays(self, game: str, args: dict[str, Any]) -> bool:
-        return same_game(self.game, self.game_args, game, args)
+        return same_game(GameConfig(self.game, self.game_args), GameConfig(game, args))
 
     @property
     def label(self) -> str:

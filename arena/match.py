@@ -4,7 +4,6 @@ deterministic), so a match is fully described by its setup and its moves."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,15 +130,6 @@ class Match:
         return f"Player {player + 1} ({self.seats[player].label})"
 
 
-DEFAULT_ARGS: dict[str, dict[str, Any]] = {"dots_and_boxes": {"players": 2, "rows": 3, "cols": 3}}
-
-
-def same_game(name: str, args: dict[str, Any], other_name: str, other_args: dict[str, Any]) -> bool:
-    """Whether two (name, arguments) pairs make the same game, defaults filled in."""
-    defaults = DEFAULT_ARGS.get(name, {})
-    return name == other_name and {**defaults, **args} == {**defaults, **other_args}
-
-
 def describe_action(game: str, action: int, args: dict[str, Any]) -> str:
     """tic-tac-toe: the cell; connect four: the column; dots and boxes: the edge; other games: the number."""
     if game == "tictactoe":
@@ -159,6 +149,3 @@ def edge_name(action: int, rows: int, cols: int) -> str:
         return f"edge ({r},{c})-({r},{c + 1})"
     r, c = divmod(action - horizontal, cols + 1)
     return f"edge ({r},{c})-({r + 1},{c})"
-
-
-AgentFor = Callable[[Seat], Any]  # a seat -> its agent (muzero.Agent), cached by the page

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from arena.analysis import MoveAnalysis, analyse
-from arena.match import Match, Seat, same_game
+from arena.match import Match, Seat
 from muzero.agent import Agent
 from muzero.bundle import is_bundle
 from muzero.errors import UserError
+from muzero.games import same_game
 
 
 def load_agent(cache: dict[tuple, Any], seat: Seat, simulations: int, temperature: float) -> Agent:
@@ -33,9 +34,8 @@ def load_agent(cache: dict[tuple, Any], seat: Seat, simulations: int, temperatur
 def check_plays(agent: Agent, match: Match, seat: Seat) -> None:
     """UserError when the agent's model is of another game (or other game arguments) than the match."""
     game = agent.config.game
-    if not same_game(game.name, game.args, match.game.name, match.game.args):
-        wanted = _game_text(match.game.name, match.game.args)
-        raise UserError(f"{seat.label} is a model of {_game_text(game.name, game.args)}, not of {wanted}")
+    if not same_game(game, match.game):
+        raise UserError(f"{seat.label} is a model of {game.text()}, not of {match.game.text()}")
 
 
 def agent_move(match: Match, agent: Agent) -> MoveAnalysis:
@@ -50,8 +50,3 @@ def agent_move(match: Match, agent: Agent) -> MoveAnalysis:
 def analyse_position(match: Match, agent: Agent) -> MoveAnalysis:
     """What `agent` thinks of the position on the board for the side to move (nothing is played)."""
     return analyse(agent.search(match.env), ply=len(match.moves))
-
-
-def _game_text(name: str, args: dict[str, Any]) -> str:
-    arguments = ", ".join(f"{key}={value}" for key, value in args.items())
-    return f"{name} ({arguments})" if arguments else name

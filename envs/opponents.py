@@ -47,6 +47,19 @@ def _shown(kind: str) -> str:
 OPPONENT_NAMES = ", ".join(_shown(kind) for kind in OPPONENT_GAMES)
 
 
+# the reference players a run's evaluator plays each game against (any other game: a random player)
+EVALUATION_OPPONENTS: dict[str, tuple[str, ...]] = {
+    "tictactoe": ("random", "perfect"),
+    "connect4": ("random", "alphabeta:4"),
+    "dots_and_boxes": ("random", "greedy"),
+}
+
+
+def evaluation_opponents(game: str) -> tuple[str, ...]:
+    """The reference players a run's evaluator plays the game called `game` against."""
+    return EVALUATION_OPPONENTS.get(game, ("random",))
+
+
 def opponents_of(game: str) -> list[str]:
     """The reference opponents that play the game called `game`, as they are asked for."""
     return [_shown(kind) for kind, games in OPPONENT_GAMES.items() if not games or game in games]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,21 @@ def _env_module(name: str) -> Any:
     if not callable(getattr(module, "env", None)):
         raise UnknownGameError(f"{name}: module {module_name!r} has no env() function")
     return module
+
+
+def full_arguments(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """`kwargs` with the defaults of the game's `env(...)` filled in: two argument sets make the same game
+    exactly when their full arguments are equal (`{"players": 3}` and `{"players": 3, "rows": 3}` do)."""
+    if name.startswith(GYM_PREFIX):
+        return dict(kwargs)
+    module = _env_module(name)
+    defaults: dict[str, Any] = {}
+    # PettingZoo's `env(**kwargs)` passes its arguments on to `raw_env`, whose signature holds the defaults
+    for build in (getattr(module, "raw_env", None), module.env):
+        if build is not None:
+            parameters = inspect.signature(build).parameters.values()
+            defaults |= {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
+    return {**defaults, **kwargs}
 
 
 PRESETS_DIR = Path(__file__).parent / "presets"

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from muzero.agent import Agent
 from muzero.bundle import read_bundle
-from muzero.config import ExperimentConfig, GameConfig, load_config, validate, with_overrides
+from muzero.config import ExperimentConfig, load_config, validate, with_overrides
 from muzero.distributed.messages import DistributedSettings
 from muzero.elo import fit_elo
 from muzero.errors import UserError
 from muzero.evaluate import PlayerFactory, evaluate_all_seats, pair_matrices, round_robin, seat_summary, total_summary
 from muzero.game_kit import check_network_fits_game
-from muzero.games import experiment_config, game_kit, spec_of
+from muzero.games import experiment_config, game_kit, same_game, spec_of
 
 EXIT_USER_ERROR = 2
 
@@ -222,16 +222,11 @@ def load_eval_agent(path: str, args: argparse.Namespace) -> Agent:
 
 def require_same_game(agent: Agent, other: Agent, model: str, other_model: str) -> None:
     game, other_game = agent.config.game, other.config.game
-    if (game.name, game.args) != (other_game.name, other_game.args):
+    if not same_game(game, other_game):
         raise UserError(
-            f"{other_model} is a model of {game_text(other_game)} but {model} plays {game_text(game)}: "
+            f"{other_model} is a model of {other_game.text()} but {model} plays {game.text()}: "
             "models must play the same game"
         )
-
-
-def game_text(game: GameConfig) -> str:  # "dots_and_boxes (players=3)"
-    arguments = ", ".join(f"{key}={value}" for key, value in game.args.items())
-    return f"{game.name} ({arguments})" if arguments else game.name
 
 
 def eval_opponent(name: str, agent: Agent, args: argparse.Namespace) -> PlayerFactory | Agent:

@@ -25,6 +25,11 @@ class GameConfig:
     def __post_init__(self) -> None:
         check_section(self, "game")
 
+    def text(self) -> str:
+        """The game as a user reads it, e.g. "dots_and_boxes (players=3)"."""
+        arguments = ", ".join(f"{key}={value}" for key, value in self.args.items())
+        return f"{self.name} ({arguments})" if arguments else self.name
+
 
 @dataclass(frozen=True)
 class NetworkConfig:

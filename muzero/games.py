@@ -11,33 +11,35 @@ from functools import partial
 from typing import Any
 
 import envs
-from envs.opponents import opponent
+from envs.opponents import evaluation_opponents, opponent
 from envs.pettingzoo_game import Decision, observe
 from muzero.config import ExperimentConfig, GameConfig, load_config, with_overrides
 from muzero.game_kit import GameKit, GameSpec, Player
-
-# the reference players a run's evaluator plays each game against (others: a random player)
-REFERENCE_OPPONENTS: dict[str, tuple[str, ...]] = {
-    "tictactoe": ("random", "perfect"),
-    "connect4": ("random", "alphabeta:4"),
-    "dots_and_boxes": ("random", "greedy"),
-}
 
 
 def game_kit(config: GameConfig) -> GameKit:
     """The kit of the configured game; an unknown game or bad arguments raise UserError here."""
     envs.registry.require_known(config.name)
     make_game = partial(envs.make, config.name, **config.args)
-    spec = GameSpec.of(make_game())
-    is_gymnasium = config.name.startswith("gym:")
+    game = make_game()
+    pettingzoo = not config.name.startswith("gym:")  # a PettingZoo game exposes its AEC env as `game.env`
     return GameKit(
         config=config,
         make_game=make_game,
-        spec=spec,
-        env_name=None if is_gymnasium else _env_name(config),
+        spec=GameSpec.of(game),
+        env_name=game.env.metadata.get("name", config.name) if pettingzoo else None,
         observe=observe_to_play,
         make_opponent=partial(reference_player, config.name),
-        reference_opponents=() if is_gymnasium else REFERENCE_OPPONENTS.get(config.name, ("random",)),
+        reference_opponents=evaluation_opponents(config.name) if pettingzoo else (),
+    )
+
+
+def same_game(config: GameConfig, other: GameConfig) -> bool:
+    """Whether two configs make the same game (arguments left at their defaults count as given)."""
+    if config.name != other.name:
+        return False
+    return envs.registry.full_arguments(config.name, config.args) == envs.registry.full_arguments(
+        other.name, other.args
     )
 
 
@@ -67,7 +69,3 @@ def experiment_config(game: str, config_file: str | None, settings: Sequence[str
     if config_file:
         config = load_config(config_file, config)
     return with_overrides(config, list(settings))
-
-
-def _env_name(config: GameConfig) -> str:
-    return envs.make_env(config.name, **config.args).metadata.get("name", config.name)

@@ -57,7 +57,6 @@ class SearchPlayer:
         self.training_step = training_step  # learner steps behind the weights, when known
         self.params: SearchConfig = search_at_play(config.search, settings.num_simulations)
         self.rng = np.random.default_rng(settings.seed)
-        self.env_name = game.env_name
 
     def act(self, env: Any) -> int:
         """The agent's move in `env`, a PettingZoo AEC env of its game at the agent's turn (always legal)."""
@@ -106,8 +105,8 @@ class SearchPlayer:
     def check_env(self, env: Any) -> None:
         """Refuses an env of another game, or of a game that is over, with a one-line error."""
         name = getattr(env, "metadata", {}).get("name")
-        if name != self.env_name:
-            raise UserError(f"this model plays {self.config.game.name} ({self.env_name}), not {name}")
+        if name != self.game.env_name:
+            raise UserError(f"this model plays {self.config.game.name} ({self.game.env_name}), not {name}")
         if not env.agents or all(env.terminations.get(a) or env.truncations.get(a) for a in env.agents):
             raise UserError("the game in this env is over: there is no move to make")
 
