@@ -11,6 +11,7 @@ from typing import Protocol
 import numpy as np
 from pettingzoo import AECEnv
 
+from envs.connect4_perfect import require_solver, solved_scores
 from envs.connect4_solver import COLUMN_STRIDE, ROWS, AlphaBetaSearch
 from envs.dots_and_boxes.greedy import GreedyDotsAndBoxesPlayer
 from muzero.errors import UserError
@@ -34,7 +35,7 @@ MAX_ALPHABETA_DEPTH = 12  # depth 12 takes seconds a move in Python; every ply m
 # (empty: every game). A game's name outside this table (pettingzoo:MODULE, gym:ID) has only "random".
 OPPONENT_GAMES: dict[str, tuple[str, ...]] = {
     "random": (),
-    "perfect": ("tictactoe",),
+    "perfect": ("tictactoe", "connect4"),  # connect four's needs the optional solver extra
     "alphabeta": ("connect4",),
     "greedy": ("dots_and_boxes",),
 }
@@ -58,6 +59,16 @@ EVALUATION_OPPONENTS: dict[str, tuple[str, ...]] = {
 def evaluation_opponents(game: str) -> tuple[str, ...]:
     """The reference players a run's evaluator plays the game called `game` against."""
     return EVALUATION_OPPONENTS.get(game, ("random",))
+
+
+# uniformly random moves that open each evaluation game: an agent at temperature 0 against alpha-beta, whose
+# heuristic scores seldom tie, would otherwise play a handful of games over and over (2 plies: 49 openings)
+EVALUATION_OPENING_PLIES = {"connect4": 2}
+
+
+def evaluation_opening_plies(game: str) -> int:
+    """The random moves that open each evaluation game of the game called `game` (0: none)."""
+    return EVALUATION_OPENING_PLIES.get(game, 0)
 
 
 def opponents_of(game: str) -> list[str]:
@@ -159,6 +170,20 @@ class PerfectTicTacToePlayer:
         return int(self.rng.choice([cell for cell, value in values.items() if value == best]))
 
 
+class PerfectConnectFourPlayer:
+    """Plays a move that keeps the solved outcome at its best: the quickest win, else a draw, else the latest
+    loss; uniformly at random among the equally scored best columns (the optional bitbully solver)."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        self.rng = np.random.default_rng(seed)
+        require_solver()  # a missing solver is refused here, before any game is played
+
+    def act(self, env: AECEnv) -> int:
+        scores = solved_scores(*connect4_bitboards_from_env(env))
+        best = max(scores.values())
+        return int(self.rng.choice(sorted(c for c, score in scores.items() if score == best)))
+
+
 class AlphaBetaConnectFourPlayer:
     """Depth-limited negamax alpha-beta on bitboards; random among the equally valued best columns."""
 
@@ -176,8 +201,8 @@ class AlphaBetaConnectFourPlayer:
 
 
 def opponent(name: str, seed: int | None = None, game: str | None = None) -> Player:
-    """A reference opponent by name: "random", "perfect" (tic-tac-toe), "alphabeta:DEPTH" (connect four)
-    or "greedy" (dots and boxes).
+    """A reference opponent by name: "random", "perfect" (tic-tac-toe, and connect four with the solver
+    extra), "alphabeta:DEPTH" (connect four) or "greedy" (dots and boxes).
 
     With `game` (the name of the game it is for), an opponent of another game is refused with a one-line
     UserError naming the opponents of `game`, before any game is played.
@@ -192,7 +217,7 @@ def opponent(name: str, seed: int | None = None, game: str | None = None) -> Pla
     if kind == "random":
         return RandomPlayer(seed)
     if kind == "perfect":
-        return PerfectTicTacToePlayer(seed)
+        return PerfectConnectFourPlayer(seed) if game == "connect4" else PerfectTicTacToePlayer(seed)
     if kind == "greedy":
         return GreedyDotsAndBoxesPlayer(seed)
     if not (depth.isdigit() and 1 <= int(depth) <= MAX_ALPHABETA_DEPTH):

@@ -175,8 +175,14 @@ def eval_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--against",
         default="random",
-        help="random, perfect (tic-tac-toe), alphabeta:DEPTH (connect four), greedy (dots and boxes), or another "
-        "model (default: random)",
+        help="random, perfect (tic-tac-toe; connect four with the solver extra), alphabeta:DEPTH (connect four), "
+        "greedy (dots and boxes), or another model (default: random)",
+    )
+    parser.add_argument(
+        "--opening-plies",
+        type=int,
+        help="uniformly random moves that open each game, so that deterministic players play different games "
+        "(default: the game's, 2 for connect four, else 0)",
     )
     parser.add_argument("--round-robin", nargs="+", metavar="MODEL", help="play every pair of these models; Elo table")
     parser.add_argument("--games", type=int, default=20, help="games per seat (per pair in a round robin)")
@@ -255,7 +261,12 @@ def match_report(args: argparse.Namespace) -> dict:
     agent = load_eval_agent(args.model, args)
     opponent = eval_opponent(args.against, agent, args)
     note_deterministic(hasattr(opponent, "act_many"), args.temperature)
-    results = evaluate_all_seats(agent, opponent, agent.game.make_game, games_per_seat=args.games, seed=args.seed)
+    opening_plies = agent.game.opening_plies if args.opening_plies is None else args.opening_plies
+    if opening_plies < 0:
+        raise UserError(f"--opening-plies must be 0 or more, got {opening_plies}")
+    results = evaluate_all_seats(
+        agent, opponent, agent.game.make_game, games_per_seat=args.games, seed=args.seed, opening_plies=opening_plies
+    )
     return {
         "model": args.model,
         "game": agent.config.game.name,
@@ -266,6 +277,7 @@ def match_report(args: argparse.Namespace) -> dict:
         "simulations": agent.params.num_simulations,
         "average_symmetries": agent.averages_symmetries,
         "temperature": args.temperature,
+        "opening_plies": opening_plies,
         "seats": [seat_summary(result) for result in results],
         "total": total_summary(results),
     }
@@ -309,12 +321,14 @@ def report_text(report: dict) -> str:
         return "\n".join(lines)
     lines = [
         f"{report['model']} ({report['game']}, step {report['training_step']}, {report['simulations']} simulations) "
-        f"against {report['against']}, {report['games_per_seat']} games per seat",
-        "seat  games  wins draws losses   win rate [95%]          loss rate [95%]",
+        f"against {report['against']}, {report['games_per_seat']} games per seat"
+        + (f", each opened by {report['opening_plies']} random moves" if report["opening_plies"] else ""),
+        "seat  games distinct  wins draws losses   win rate [95%]          loss rate [95%]",
     ]
     rows = [(str(seat["seat"]), seat) for seat in report["seats"]] + [("all", report["total"])]
     lines += [
-        f"{name:<5}{row['games']:6d}{row['wins']:6d}{row['draws']:6d}{row['losses']:7d}   {rates(row)}"
+        f"{name:<5}{row['games']:6d}{row['distinct_games']:9d}{row['wins']:6d}{row['draws']:6d}{row['losses']:7d}   "
+        f"{rates(row)}"
         for name, row in rows
     ]
     return "\n".join(lines)

@@ -38,13 +38,23 @@ class NetworkConfig:
     hidden_size: int = 128  # mlp: width of the hidden layers of every function
     hidden_layers: int = 2  # mlp: hidden layers per function (h, g, f)
     channels: int = 32  # resnet: channels of the latent planes (paper: 256)
-    blocks: int = 3  # resnet: residual blocks in each of h, g and f (paper: 16)
+    blocks: int = 3  # resnet: residual blocks of the representation h (paper: 16), and of g and f by default
+    dynamics_blocks: int = -1  # resnet: residual blocks of the dynamics g; -1 = as many as `blocks`
+    prediction_blocks: int = -1  # resnet: residual blocks of the prediction f; -1 = as many as `blocks`
     value_support: int = 10  # value as categorical over -S..S (paper: 300); 0 = a plain scalar
     reward_support: int = 10  # reward likewise (paper: 300); 0 = a plain scalar
     scale_transform: bool = True  # h(x) = sign(x)(sqrt(|x|+1)-1)+0.001x before the support (paper: on)
 
     def __post_init__(self) -> None:
         check_section(self, "network")
+
+    def tower_blocks(self) -> tuple[int, int, int]:
+        """Residual blocks of the representation, dynamics and prediction towers (resnet)."""
+
+        def own(blocks: int) -> int:
+            return self.blocks if blocks == -1 else blocks
+
+        return self.blocks, own(self.dynamics_blocks), own(self.prediction_blocks)
 
 
 @dataclass(frozen=True)
@@ -310,6 +320,8 @@ _RULES: dict[str, tuple[Any, str]] = {
     "network.hidden_layers": (_non_negative, ">= 0"),
     "network.channels": (_positive, "positive"),
     "network.blocks": (_non_negative, ">= 0"),
+    "network.dynamics_blocks": (lambda b: b >= -1, ">= 0, or -1 for as many as network.blocks"),
+    "network.prediction_blocks": (lambda b: b >= -1, ">= 0, or -1 for as many as network.blocks"),
     "network.value_support": (_non_negative, ">= 0"),
     "network.reward_support": (_non_negative, ">= 0"),
     "search.num_simulations": (_positive, "at least 1"),

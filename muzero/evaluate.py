@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from muzero.types import Game
+from muzero.types import Game, TimeStep
 
 PlayerFactory = Callable[[int], Any]  # seed -> a player with act(env) -> action
 GameFactory = Callable[[], Game]  # a fresh PettingZoo game (muzero.game_kit.GameKit.make_game)
@@ -30,27 +30,56 @@ class SeatResult:
     losses: int  # another player did better
     mean_return: float  # the agent's average total reward
     mean_best_other_return: float  # average of the best other player's total reward
+    distinct_games: int  # games whose moves differ from every other game's: how many games were really played
 
     def as_dict(self) -> dict[str, float]:
         return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class PlayedGames:
+    """What a batch of games came to."""
+
+    returns: np.ndarray  # float32[games, P]: each player's total reward in each game
+    actions: tuple[tuple[int, ...], ...]  # each game's actions in the order played
+
+    @property
+    def distinct(self) -> int:
+        """How many different games were played (a deterministic pair repeats one game)."""
+        return len(set(self.actions))
 
 
 def play_games(
     agent: Any, make_opponent: PlayerFactory, make_game: GameFactory, *, agent_seat: int, games: int, seed: int = 0
 ) -> np.ndarray:
     """Plays `games` games with the agent in `agent_seat` and opponents elsewhere; float32[games, P] returns."""
-    return play_seats({agent_seat: agent}, make_opponent, make_game, games=games, seed=seed)
+    return record_seats({agent_seat: agent}, make_opponent, make_game, games=games, seed=seed).returns
 
 
 def play_seats(
     batched: Mapping[int, Any], make_others: PlayerFactory | None, make_game: GameFactory, *, games: int, seed: int = 0
 ) -> np.ndarray:
-    """Plays `games` games at once; float32[games, P] returns.
+    """Plays `games` games at once (`record_seats`); float32[games, P] returns."""
+    return record_seats(batched, make_others, make_game, games=games, seed=seed).returns
+
+
+def record_seats(
+    batched: Mapping[int, Any],
+    make_others: PlayerFactory | None,
+    make_game: GameFactory,
+    *,
+    games: int,
+    seed: int = 0,
+    opening_plies: int = 0,
+) -> PlayedGames:
+    """Plays `games` games at once; their returns and actions.
 
     `batched[seat]` (a player with `act_many(envs)`, e.g. an Agent) moves in that seat in every game, all its
     games in one call (one batched search); a player in several seats gets all of them in that call. Seats
     without a batched player are played by `make_others(seed + game_index)`, one player per game. The games
-    are PettingZoo games (`make_game()`), whose AEC env (`.env`) the players act on.
+    are PettingZoo games (`make_game()`), whose AEC env (`.env`) the players act on. The first
+    `opening_plies` moves of game i are uniformly random legal ones drawn from `seed + i`: an opening set,
+    so that deterministic players do not repeat one game.
     """
     tables = [make_game() for _ in range(games)]
     timesteps = [table.reset(seed=seed + index) for index, table in enumerate(tables)]
@@ -59,7 +88,12 @@ def play_seats(
     others = [make_others(seed + index) for index in range(games)] if make_others is not None else []
     seats_of = _seats_by_player(batched)
     returns = np.zeros((games, tables[0].num_players), dtype=np.float32)
-    active = list(range(games))
+    actions_played: list[list[int]] = [[] for _ in range(games)]
+    for index, table in enumerate(tables):
+        timesteps[index], returns[index], actions_played[index] = _opening(
+            table, timesteps[index], opening_plies, seed + index
+        )
+    active = [index for index in range(games) if not timesteps[index].terminal]
     while active:
         actions: dict[int, int] = {}
         for player, seats in seats_of:
@@ -71,8 +105,21 @@ def play_seats(
                 actions[index] = others[index].act(tables[index].env)
             timesteps[index] = tables[index].step(actions[index])
             returns[index] += timesteps[index].rewards
+            actions_played[index].append(int(actions[index]))
         active = [i for i in active if not timesteps[i].terminal]
-    return returns
+    return PlayedGames(returns, tuple(map(tuple, actions_played)))
+
+
+def _opening(table: Game, timestep: TimeStep, plies: int, seed: int) -> tuple[TimeStep, np.ndarray, list[int]]:
+    """Plays up to `plies` uniformly random legal moves drawn from `seed`; the timestep, rewards and moves."""
+    rng = np.random.default_rng([seed, plies])
+    rewards = np.zeros_like(timestep.rewards)
+    actions: list[int] = []
+    while len(actions) < plies and not timestep.terminal:
+        actions.append(int(rng.choice(np.flatnonzero(timestep.legal_mask))))
+        timestep = table.step(actions[-1])
+        rewards += timestep.rewards
+    return timestep, rewards, actions
 
 
 def _seats_by_player(batched: Mapping[int, Any]) -> list[tuple[Any, set[int]]]:
@@ -83,8 +130,9 @@ def _seats_by_player(batched: Mapping[int, Any]) -> list[tuple[Any, set[int]]]:
     return list(grouped.values())
 
 
-def seat_result(returns: np.ndarray, seat: int) -> SeatResult:
-    """Wins, draws and losses of the player in `seat` from float[games, P] returns."""
+def seat_result(played: PlayedGames, seat: int) -> SeatResult:
+    """Wins, draws and losses of the player in `seat`."""
+    returns = played.returns
     mine = returns[:, seat]
     best_other = np.delete(returns, seat, axis=1).max(axis=1)
     return SeatResult(
@@ -95,13 +143,21 @@ def seat_result(returns: np.ndarray, seat: int) -> SeatResult:
         losses=int((mine < best_other).sum()),
         mean_return=float(mine.mean()),
         mean_best_other_return=float(best_other.mean()),
+        distinct_games=played.distinct,
     )
 
 
 def evaluate_all_seats(
-    agent: Any, make_opponent: PlayerFactory | Any, make_game: GameFactory, *, games_per_seat: int, seed: int = 0
+    agent: Any,
+    make_opponent: PlayerFactory | Any,
+    make_game: GameFactory,
+    *,
+    games_per_seat: int,
+    seed: int = 0,
+    opening_plies: int = 0,
 ) -> list[SeatResult]:
-    """The agent in each seat in turn against opponents in all the others.
+    """The agent in each seat in turn against opponents in all the others, each game from its own random
+    opening of `opening_plies` moves (`record_seats`).
 
     `make_opponent` is a PlayerFactory (seed -> player, one per game) or a batched player with `act_many`
     (another Agent), which then holds every other seat and searches all its positions at once.
@@ -111,11 +167,13 @@ def evaluate_all_seats(
     for seat in range(num_players):
         seat_seed = seed + 10_000 * seat
         if hasattr(make_opponent, "act_many"):
-            batched = {other: make_opponent for other in range(num_players)} | {seat: agent}
-            returns = play_seats(batched, None, make_game, games=games_per_seat, seed=seat_seed)
+            batched, others = {other: make_opponent for other in range(num_players)} | {seat: agent}, None
         else:
-            returns = play_games(agent, make_opponent, make_game, agent_seat=seat, games=games_per_seat, seed=seat_seed)
-        results.append(seat_result(returns, seat))
+            batched, others = {seat: agent}, make_opponent
+        played = record_seats(
+            batched, others, make_game, games=games_per_seat, seed=seat_seed, opening_plies=opening_plies
+        )
+        results.append(seat_result(played, seat))
     return results
 
 
@@ -153,7 +211,8 @@ def seat_summary(result: SeatResult) -> dict[str, Any]:
 
 def total_summary(results: Sequence[SeatResult]) -> dict[str, Any]:
     """All seats together."""
-    return outcome_summary(*(sum(getattr(r, name) for r in results) for name in ("wins", "draws", "losses")))
+    summary = outcome_summary(*(sum(getattr(r, name) for r in results) for name in ("wins", "draws", "losses")))
+    return summary | {"distinct_games": sum(r.distinct_games for r in results)}
 
 
 @dataclass(frozen=True)

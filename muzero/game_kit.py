@@ -69,3 +69,6 @@ class GameKit:
     observe: Callable[[Any], Decision]  # the decision facing the player to move in a PettingZoo env
     make_opponent: Callable[[str, int], Player]  # (reference player name, seed) -> a player of this game
     reference_opponents: tuple[str, ...]  # the players a run's evaluator plays against; none for Gymnasium
+    # random moves that open each evaluation game, so that deterministic players do not repeat one game
+    # (connect four: 2); the reference players of the other games break their ties at random instead
+    opening_plies: int = 0

@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 import envs
-from envs.opponents import evaluation_opponents, opponent
+from envs.opponents import evaluation_opening_plies, evaluation_opponents, opponent
 from envs.pettingzoo_game import Decision, observe
 from muzero.config import ExperimentConfig, GameConfig, load_config, with_overrides
 from muzero.game_kit import GameKit, GameSpec, Player
@@ -31,6 +31,7 @@ def game_kit(config: GameConfig) -> GameKit:
         observe=observe_to_play,
         make_opponent=partial(reference_player, config.name),
         reference_opponents=evaluation_opponents(config.name) if pettingzoo else (),
+        opening_plies=evaluation_opening_plies(config.name),
     )
 
 

@@ -42,6 +42,7 @@ class Evaluator:
                 self.game.make_game,
                 games_per_seat=self.games_per_seat,
                 seed=snapshot.training_step,
+                opening_plies=self.game.opening_plies,
             )
             wins, draws, losses = (sum(getattr(seat, key) for seat in seats) for key in ("wins", "draws", "losses"))
             results.append(OpponentResult(name, sum(seat.games for seat in seats), wins, draws, losses))

@@ -99,7 +99,7 @@ class ResnetRepresentation(nn.Module):
         planes, self.height, self.width = observation_shape
         self.num_players = num_players
         self.stem = conv_norm_relu(planes + num_players, config.channels, 3)
-        self.tower = residual_tower(config.channels, config.blocks)
+        self.tower = residual_tower(config.channels, config.tower_blocks()[0])
 
     def forward(self, observation: Tensor, to_play: Tensor) -> Tensor:  # [B, C_obs, H, W], [B] -> [B, C, H, W]
         to_play_planes = constant_planes(to_play, self.num_players, self.height, self.width)  # [B, P, H, W]
@@ -119,7 +119,7 @@ class ResnetDynamics(nn.Module):
         self.height, self.width = board
         self.num_actions = num_actions
         self.stem = conv_norm_relu(config.channels + num_actions, config.channels, 3)
-        self.tower = residual_tower(config.channels, config.blocks)
+        self.tower = residual_tower(config.channels, config.tower_blocks()[1])
         board_size = self.height * self.width
         self.reward = ConvHead(config.channels, board_size, config.hidden_size, reward_outputs, zero_output=True)
         self.next_player = ConvHead(config.channels, board_size, config.hidden_size, num_players)
@@ -133,7 +133,7 @@ class ResnetDynamics(nn.Module):
 class ResnetPrediction(nn.Module):
     def __init__(self, board_size: int, num_actions: int, value_outputs: int, config: NetworkConfig) -> None:
         super().__init__()
-        self.tower = residual_tower(config.channels, config.blocks)
+        self.tower = residual_tower(config.channels, config.tower_blocks()[2])
         self.policy = ConvHead(config.channels, board_size, config.hidden_size, num_actions)
         self.value = ConvHead(config.channels, board_size, config.hidden_size, value_outputs, zero_output=True)
 

@@ -106,6 +106,15 @@ def test_text_output_has_a_row_per_seat_and_a_total(models, capsys):
     assert [line.split()[0] for line in lines[2:]] == ["0", "1", "all"]
 
 
+def test_the_shipped_connect_four_model_plays_the_perfect_player_in_both_seats(capsys):
+    report = run_json(
+        capsys, str(Path(__file__).parents[2] / "models" / "connect4"), "--against", "perfect", "--games", "1"
+    )
+    assert report["game"] == "connect4" and [seat["seat"] for seat in report["seats"]] == [0, 1]
+    # moving second against a perfect first player loses whatever the model does
+    assert report["seats"][1]["losses"] == 1
+
+
 def test_round_robin_prints_an_elo_table_anchored_at_mean_zero(models, capsys):
     names = [models["bundle"], models["other_bundle"], models["run"]]
     report = run_json(capsys, "--round-robin", *names, "--games", "1", "--temperature", "0.5")

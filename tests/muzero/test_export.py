@@ -31,6 +31,7 @@ from tests.muzero.test_training import TINY, setup
 GAMES = {
     "tictactoe-mlp": ("tictactoe", []),
     "connect4-resnet": ("connect4", []),
+    "connect4-resnet-no-prediction-tower": ("connect4", ["network.dynamics_blocks=1", "network.prediction_blocks=0"]),
     "dots3-mlp": ("dots_and_boxes", ["game.players=3"]),
 }
 TINY_TRAINING = [*TINY, "run.training_steps=6", "run.checkpoint_interval=6"]

@@ -83,6 +83,15 @@ def test_latent_shapes_of_the_families():
     assert 0 < mlp.num_parameters() == sum(p.numel() for p in mlp.parameters())
 
 
+def test_each_resnet_tower_has_its_own_depth_and_minus_one_follows_blocks():
+    config = NetworkConfig(**{**TINY_RESNET.__dict__, "blocks": 3, "dynamics_blocks": 2, "prediction_blocks": 0})
+    network = build_network(config, OBSERVATION_SHAPE, NUM_ACTIONS, 2)
+    assert [len(part.tower) for part in (network.representation, network.dynamics, network.prediction)] == [3, 2, 0]
+    assert NetworkConfig(blocks=4).tower_blocks() == (4, 4, 4)
+    with pytest.raises(ValueError, match="network.prediction_blocks"):
+        NetworkConfig(prediction_blocks=-2)
+
+
 @pytest.mark.parametrize("config", [TINY_MLP, TINY_RESNET], ids=["mlp", "resnet"])
 def test_scalar_outputs_without_a_support(config):
     scalar_config = NetworkConfig(**{**config.__dict__, "value_support": 0, "reward_support": 0})

@@ -64,14 +64,14 @@ def make_run(folder, game: str) -> str:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("newcomer")
-    return {game: make_run(root / game, game) for game in ("tictactoe", "connect4")}
+    return {game: make_run(root / game, game) for game in ("tictactoe", "connect4", "dots_and_boxes")}
 
 
 @pytest.mark.parametrize(
     ("game", "against", "message"),
     [
         ("tictactoe", "greedy", "greedy plays dots_and_boxes; tictactoe's opponents: random, perfect"),
-        ("connect4", "perfect", "perfect plays tictactoe; connect4's opponents: random, alphabeta:DEPTH"),
+        ("dots_and_boxes", "perfect", "perfect plays tictactoe, connect4; dots_and_boxes's opponents: random, greedy"),
         ("connect4", "alphabeta:99", "'alphabeta:99': the alpha-beta depth is a whole number from 1 to 12"),
         ("connect4", "alphabeta:0", "from 1 to 12"),
         ("tictactoe", "alphabeta:3", "alphabeta plays connect4; tictactoe's opponents: random, perfect"),

@@ -1,0 +1,108 @@
+"""The shipped models' strength: each `muzero-eval` command of the table run, its results written as the
+README's strength table (between its markers) and as JSON (benchmarks/results/model_strength.json).
+
+    python benchmarks/model_strength.py            # every row (connect four's perfect player needs the solver extra)
+    python benchmarks/model_strength.py --no-readme --games-scale 0.1   # a quick look, README untouched
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import shlex
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from muzero.cli import eval_main
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+RESULTS = ROOT / "benchmarks" / "results" / "model_strength.json"
+START, END = "<!-- model strength: start -->", "<!-- model strength: end -->"
+
+
+@dataclass(frozen=True)
+class Row:
+    model: str  # a folder under models/
+    against: str
+    games: int  # per seat
+
+    def argv(self, games_scale: float) -> list[str]:
+        games = max(1, round(self.games * games_scale))
+        return [f"models/{self.model}", "--against", self.against, "--games", str(games), "--seed", "7"]
+
+
+ROWS = (
+    Row("tictactoe", "random", 100),
+    Row("tictactoe", "perfect", 300),
+    Row("connect4", "random", 100),
+    *(Row("connect4", f"alphabeta:{depth}", 100) for depth in (1, 2, 3, 4, 5)),
+    Row("connect4", "perfect", 20),
+    Row("dots_and_boxes_3p", "random", 100),
+    Row("dots_and_boxes_3p", "greedy", 100),
+)
+
+
+def evaluate(row: Row, games_scale: float) -> dict:
+    argv = row.argv(games_scale)
+    output = io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(output):
+        status = eval_main([*argv, "--json"])
+    if status != 0:
+        raise SystemExit(f"muzero-eval {shlex.join(argv)} failed with status {status}")
+    report = json.loads(output.getvalue())
+    return {"command": f"muzero-eval {shlex.join(argv)}", "seconds": time.perf_counter() - start, "report": report}
+
+
+def seat_cell(seat: dict) -> str:
+    return f"{seat['wins']} / {seat['draws']} / {seat['losses']}"
+
+
+def table(results: list[dict]) -> str:
+    lines = [
+        "| model | against | games per seat | W / D / L in each seat (first seat first) | wins | command |",
+        "|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        report = result["report"]
+        seats = ", ".join(seat_cell(seat) for seat in report["seats"])
+        lines.append(
+            f"| `{Path(report['model']).name}` (step {report['training_step']:,}) | {report['against']} | "
+            f"{report['games_per_seat']} | {seats} | {report['total']['win_rate']:.0%} | "
+            f"`{result['command']}` |"
+        )
+    return "\n".join(lines)
+
+
+def replace_block(text: str, block: str) -> str:
+    """`text` with the lines between the markers replaced by `block` (the markers must be there)."""
+    head, start, rest = text.partition(START)
+    _, end, tail = rest.partition(END)
+    if not start or not end:
+        raise SystemExit(f"README.md lacks the markers {START} ... {END}")
+    return f"{head}{START}\n{block}\n{END}{tail}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--games-scale", type=float, default=1.0, help="scale every row's games (a quick look)")
+    parser.add_argument("--no-readme", action="store_true", help="print the table, leave README.md alone")
+    parser.add_argument("--json", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    results = []
+    for row in ROWS:
+        results.append(evaluate(row, args.games_scale))
+        print(table(results[-1:]).splitlines()[-1], flush=True)
+    block = f"Measured {time.strftime('%Y-%m-%d')} with `python benchmarks/model_strength.py`:\n\n{table(results)}"
+    print(block)
+    if not args.no_readme:
+        README.write_text(replace_block(README.read_text(), block))
+    args.json.write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "rows": results}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
