@@ -23,10 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/opponents.py
-	$(BIN)/python benchmarks/search_speed.py
-	$(BIN)/python benchmarks/replay_memory.py
-	$(BIN)/python benchmarks/inference_latency.py
+	$(BIN)/python benchmarks/run_all.py
 
 train: $(STAMP)
 	$(BIN)/muzero-train tictactoe

@@ -5,9 +5,9 @@ Model seam (numpy in, numpy out, as the search calls them), for torch on 1 threa
 threads, and onnxruntime on 1 intra-op thread and on its default threads; then the time of one agent move
 at 100 simulations with each backend (1 thread each). The networks are freshly initialised: latency does
 not depend on the weights. Prints a table with the onnxruntime/torch speed-up at batch 1 (1 thread each)
-and writes benchmarks/results/inference_latency.json.
+and writes benchmarks/results/inference_latency.json (or `--output`).
 
-    python benchmarks/inference_latency.py [--seconds 0.5] [--moves 10]
+    python benchmarks/inference_latency.py [--seconds 0.5] [--moves 10] [--output PATH]
 """
 
 from __future__ import annotations
@@ -152,6 +152,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=0.5, help="time spent per latency measurement")
     parser.add_argument("--moves", type=int, default=10, help="agent moves timed per backend")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON")
     args = parser.parse_args()
     rows, moves = [], []
     for game in GAMES:
@@ -167,10 +168,10 @@ def main() -> None:
         "onnxruntime": onnxruntime.__version__,
         "torch_default_threads": DEFAULT_TORCH_THREADS,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
     report = {"machine": machine, "latency": rows, "agent_moves": moves, "speedup": ratios}
-    RESULTS.write_text(json.dumps(report, indent=1) + "\n")
-    print(f"\nwrote {RESULTS}")
+    args.output.write_text(json.dumps(report, indent=1) + "\n")
+    print(f"\nwrote {args.output}")
 
 
 if __name__ == "__main__":

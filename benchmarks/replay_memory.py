@@ -1,12 +1,13 @@
 """Replay memory and sampling speed: bytes per stored position (compact vs float32 observations) and the
 time to sample a training batch of 256 positions (K = 5) from a full 100k-position buffer.
 
-Run: `.venv/bin/python benchmarks/replay_memory.py`; prints a table and writes
-`benchmarks/results/replay_memory.json`.
+Run: `.venv/bin/python benchmarks/replay_memory.py [--output PATH]`; prints a table and writes
+`benchmarks/results/replay_memory.json` (or PATH).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from dataclasses import dataclass
@@ -105,6 +106,9 @@ def measure(shape: GameShape) -> dict[str, object]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=RESULTS_PATH, help="where to write the JSON")
+    args = parser.parse_args()
     results = {
         "capacity": CAPACITY,
         "batch_size": BATCH_SIZE,
@@ -123,9 +127,9 @@ def main() -> None:
             f"sample {row['sample_batch_ms']:.2f} ms ({row['sample_batch_float32_storage_ms']:.2f} ms float32); "
             f"add {row['add_game_ms']:.3f} ms/game"
         )
-    RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_PATH.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"wrote {RESULTS_PATH}")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {args.output}")
 
 
 if __name__ == "__main__":
