@@ -29,18 +29,19 @@ class Row:
     model: str  # a folder under models/
     against: str
     games: int  # per seat
+    options: tuple[str, ...] = ()  # more muzero-eval options
 
     def argv(self, games_scale: float) -> list[str]:
         games = max(1, round(self.games * games_scale))
-        return [f"models/{self.model}", "--against", self.against, "--games", str(games), "--seed", "7"]
+        return [f"models/{self.model}", "--against", self.against, "--games", str(games), "--seed", "7", *self.options]
 
 
 ROWS = (
     Row("tictactoe", "random", 100),
     Row("tictactoe", "perfect", 300),
     Row("connect4", "random", 100),
-    *(Row("connect4", f"alphabeta:{depth}", 100) for depth in (1, 2, 3, 4, 5)),
-    Row("connect4", "perfect", 20),
+    *(Row("connect4", f"alphabeta:{depth}", 50) for depth in (1, 2, 3, 4, 5)),
+    Row("connect4", "perfect", 10, ("--opening-plies", "0")),  # from the empty board: can it win as first?
     Row("dots_and_boxes_3p", "random", 100),
     Row("dots_and_boxes_3p", "greedy", 100),
 )
