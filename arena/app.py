@@ -10,6 +10,7 @@ import streamlit as st
 from arena.boards import BOARD_CSS, draw_board
 from arena.catalog import find_models
 from arena.match import Match, Seat
+from arena.model_check import model_check
 from arena.panels import show_analysis, value_chart
 from arena.players import agent_move, analyse_position, check_plays, load_agent
 from arena.record import match_from_record, record_json
@@ -17,6 +18,7 @@ from arena.setup import Setup, models_folder, sidebar
 from muzero.errors import UserError
 
 AUTOPLAY_PAUSE = 0.4  # seconds between two moves of an agent-against-agent game on autoplay
+PLAY, MODEL_CHECK = "Play", "Model check"  # the page's views
 
 
 def main() -> None:
@@ -25,6 +27,7 @@ def main() -> None:
     state = st.session_state
     state.setdefault("agents", {})
     catalog = find_models(models_folder())
+    view = st.sidebar.radio("View", [PLAY, MODEL_CHECK], horizontal=True, key="view")
     setup = sidebar(catalog)
     for problem in catalog.problems:
         st.sidebar.warning(problem)
@@ -36,6 +39,9 @@ def main() -> None:
     if match is None:
         return
     seat_models(match, setup)
+    if view == MODEL_CHECK:
+        model_check(match, state.agents)
+        return
     game_buttons(match)
     record_controls(match)
     if state.get("review") is not None:
