@@ -98,7 +98,10 @@ def main() -> None:
     for row in ROWS:
         results.append(evaluate(row, args.games_scale))
         print(table(results[-1:]).splitlines()[-1], flush=True)
-    block = f"Measured {time.strftime('%Y-%m-%d')} with `python benchmarks/model_strength.py`:\n\n{table(results)}"
+    command = "python benchmarks/model_strength.py" + (
+        f" --games-scale {args.games_scale:g}" if args.games_scale != 1 else ""
+    )
+    block = f"Measured {time.strftime('%Y-%m-%d')} with `{command}`:\n\n{table(results)}"
     print(block)
     if not args.no_readme:
         README.write_text(replace_block(README.read_text(), block))
