@@ -100,10 +100,11 @@ def test_each_reference_opponent_knows_its_games():
 
     assert opponents_of("tictactoe") == ["random", "perfect"]
     assert opponents_of("dots_and_boxes") == ["random", "greedy"]
+    assert opponents_of("connect4") == ["random", "perfect", "alphabeta:DEPTH (DEPTH 1 to 12)"]
     assert opponents_of("pettingzoo:pettingzoo.classic.go_v5") == ["random"]
     assert opponent("alphabeta:12", game="connect4").depth == 12
     opponent("random", game="gym:CartPole-v1")
-    with pytest.raises(UserError, match="greedy plays dots_and_boxes; connect4's opponents: random, alphabeta"):
+    with pytest.raises(UserError, match="greedy plays dots_and_boxes; connect4's opponents: random, perfect"):
         opponent("greedy", game="connect4")
     with pytest.raises(UserError, match="from 1 to 12"):
         opponent("alphabeta:13")
