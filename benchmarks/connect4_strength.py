@@ -33,7 +33,12 @@ STRONG = 0.9  # the win rate that counts as beating an opponent
 def win_rate(agent: Agent, against: str, games: int, seed: int) -> float:
     kit = agent.game
     seats = evaluate_all_seats(
-        agent, lambda game_seed: kit.make_opponent(against, game_seed), kit.make_game, games_per_seat=games, seed=seed
+        agent,
+        lambda game_seed: kit.make_opponent(against, game_seed),
+        kit.make_game,
+        games_per_seat=games,
+        seed=seed,
+        opening_plies=kit.opening_plies,  # the game's opening set: a deterministic pair would repeat one game
     )
     return sum(seat.wins for seat in seats) / sum(seat.games for seat in seats)
 

@@ -108,7 +108,14 @@ def test_text_output_has_a_row_per_seat_and_a_total(models, capsys):
 
 def test_the_shipped_connect_four_model_plays_the_perfect_player_in_both_seats(capsys):
     report = run_json(
-        capsys, str(Path(__file__).parents[2] / "models" / "connect4"), "--against", "perfect", "--games", "1"
+        capsys,
+        str(Path(__file__).parents[2] / "models" / "connect4"),
+        "--against",
+        "perfect",
+        "--games",
+        "1",
+        "--opening-plies",
+        "0",
     )
     assert report["game"] == "connect4" and [seat["seat"] for seat in report["seats"]] == [0, 1]
     # moving second against a perfect first player loses whatever the model does
