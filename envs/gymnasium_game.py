@@ -24,7 +24,10 @@ class GymnasiumGame:
             raise UserError(f"gym:{env_id}: {error}") from None
         if not isinstance(self.env.action_space, spaces.Discrete):
             space = self.env.action_space
-            raise UserError(f"gym:{env_id}: only discrete action spaces are supported, not {space}")
+            raise UserError(
+                f"gym:{env_id}: only discrete action spaces are supported, not {space} "
+                "(discretise a continuous one with a wrapper of your own)"
+            )
         self.name = f"gym:{env_id}"
         self._num_actions = int(self.env.action_space.n)
         self._observation_shape = tuple(self.env.observation_space.shape or (1,))
@@ -45,9 +48,12 @@ class GymnasiumGame:
     def step(self, action: int) -> TimeStep:
         action = require_legal(action, self._legal_mask, self.name)
         observation, reward, terminated, truncated, info = self.env.step(action)
-        return self._timestep(observation, float(reward), bool(terminated or truncated), info)
+        cut = bool(truncated) and not terminated  # a time limit, not the end of the game
+        return self._timestep(observation, float(reward), bool(terminated) or cut, info, truncated=cut)
 
-    def _timestep(self, observation: Any, reward: float, terminal: bool, info: dict) -> TimeStep:
+    def _timestep(
+        self, observation: Any, reward: float, terminal: bool, info: dict, *, truncated: bool = False
+    ) -> TimeStep:
         mask = info.get("action_mask")
         legal = np.ones(self._num_actions, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
         self._legal_mask = legal & (not terminal)
@@ -57,4 +63,5 @@ class GymnasiumGame:
             rewards=np.array([reward], dtype=np.float32),
             legal_mask=self._legal_mask.copy(),
             terminal=terminal,
+            truncated=truncated,
         )

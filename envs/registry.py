@@ -104,6 +104,9 @@ PRESETS_DIR = Path(__file__).parent / "presets"
 
 
 def preset_path(name: str) -> Path | None:
-    """The preset config (TOML) of a registered game, or None when it has none."""
+    """The preset config (TOML) of a registered game or of a Gymnasium id (`presets/gym/ID.toml`), or None."""
+    if name.startswith(GYM_PREFIX):
+        path = PRESETS_DIR / "gym" / f"{name.removeprefix(GYM_PREFIX)}.toml"
+        return path if path.is_file() else None
     path = PRESETS_DIR / f"{name}.toml"
     return path if name in _REGISTERED_MODULES and path.is_file() else None

@@ -16,6 +16,7 @@ from muzero.config import ExperimentConfig, load_config, validate, with_override
 from muzero.distributed.messages import DistributedSettings
 from muzero.elo import fit_elo
 from muzero.errors import UserError
+from muzero.eval_episodes import DEFAULT_EPISODES, episodes_report, episodes_text
 from muzero.evaluate import PlayerFactory, evaluate_all_seats, pair_matrices, round_robin, seat_summary, total_summary
 from muzero.game_kit import check_network_fits_game
 from muzero.games import experiment_config, game_kit, same_game, spec_of
@@ -197,6 +198,13 @@ def eval_parser() -> argparse.ArgumentParser:
         action=argparse.BooleanOptionalAction,
         help="evaluate positions under every symmetry of the game and average (default: each model's config)",
     )
+    parser.add_argument(
+        "--episodes",
+        type=int,
+        help=f"one-player (Gymnasium) models: greedy episodes to play (default {DEFAULT_EPISODES}); prints the "
+        "return with its 95%% interval",
+    )
+    parser.add_argument("--video", metavar="DIR", help="one-player models: record one episode's video into DIR")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     return parser
 
@@ -210,9 +218,19 @@ def eval_main(argv: Sequence[str] | None = None) -> int:
         raise UserError("give either MODEL (with --against) or --round-robin MODEL MODEL ..., not both")
     if not args.round_robin and not args.model:
         raise UserError("give a MODEL to evaluate, or --round-robin MODEL MODEL ...")
-    report = round_robin_report(args) if args.round_robin else match_report(args)
+    report = round_robin_report(args) if args.round_robin else model_report(args)
     print(json.dumps(report, indent=1) if args.json else report_text(report))
     return 0
+
+
+def model_report(args: argparse.Namespace) -> dict:
+    """One model: its returns on greedy episodes (a one-player game) or its games against `--against`."""
+    agent = load_eval_agent(args.model, args)
+    if agent.plays_gymnasium:
+        return episodes_report(agent, args)
+    if args.episodes is not None or args.video:
+        raise UserError("--episodes and --video are for one-player (Gymnasium) models; use --against and --games")
+    return match_report(agent, args)
 
 
 def load_eval_agent(path: str, args: argparse.Namespace) -> Agent:
@@ -257,8 +275,7 @@ def note_deterministic(opponent_is_model: bool, temperature: float) -> None:
         )
 
 
-def match_report(args: argparse.Namespace) -> dict:
-    agent = load_eval_agent(args.model, args)
+def match_report(agent: Agent, args: argparse.Namespace) -> dict:
     opponent = eval_opponent(args.against, agent, args)
     note_deterministic(hasattr(opponent, "act_many"), args.temperature)
     opening_plies = agent.game.opening_plies if args.opening_plies is None else args.opening_plies
@@ -310,6 +327,8 @@ def round_robin_report(args: argparse.Namespace) -> dict:
 
 
 def report_text(report: dict) -> str:
+    if "episodes" in report:
+        return episodes_text(report)
     if "pairs" in report:
         lines = [f"round robin, {report['game']}, {report['games_per_seat']} games per seat and pair"]
         lines.append(f"Elo: {report['elo_anchor']}")

@@ -271,3 +271,21 @@ class PlayerAsAgent:
 
     def act_many(self, envs: list[Any]) -> list[int]:
         return [self.player.act(env) for env in envs]
+
+
+def play_episodes(player: Any, make_game: GameFactory, episodes: int, seed: int, max_steps: int) -> list[float]:
+    """The undiscounted returns of `episodes` fresh episodes of a one-player game (seeds seed, seed + 1, ...),
+    played at once: `player.act_on(time steps)` chooses every live episode's action with one batched search.
+    An episode ends when the game does (its time limit included) or after `max_steps` actions."""
+    games = [make_game() for _ in range(episodes)]
+    timesteps = [game.reset(seed=seed + index) for index, game in enumerate(games)]
+    returns = np.zeros(episodes)
+    live = [index for index, timestep in enumerate(timesteps) if not timestep.terminal]
+    for _ in range(max_steps):
+        if not live:
+            break
+        for index, action in zip(live, player.act_on([timesteps[index] for index in live]), strict=True):
+            timesteps[index] = games[index].step(action)
+            returns[index] += float(timesteps[index].rewards[0])
+        live = [index for index in live if not timesteps[index].terminal]
+    return returns.tolist()

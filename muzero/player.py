@@ -1,5 +1,6 @@
-"""A model with its search, playing in PettingZoo AEC envs of its game: what `muzero.Agent` is, handed its
-game instead of looking it up by name (the run's evaluator plays its network with one)."""
+"""A model with its search, playing in PettingZoo AEC envs of its game or, for a one-player Gymnasium game,
+on observations: what `muzero.Agent` is, handed its game instead of looking it up by name (the run's evaluator
+plays its network with one)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 
 from muzero.config import ExperimentConfig, SearchConfig
 from muzero.errors import UserError
-from muzero.game_kit import GameKit, GameSpec
+from muzero.game_kit import Decision, GameKit, GameSpec
 from muzero.inference import Model, root_batch
 from muzero.search import RootBatch, SearchOutput, chosen_actions, extract_tree, search
 from muzero.symmetric_model import SymmetryAveragedModel
@@ -33,6 +34,15 @@ class PlaySettings:
             raise UserError(f"temperature must be >= 0, got {self.temperature}")
 
 
+@dataclass(frozen=True)
+class Observed:
+    """A Gymnasium observation as the decision of its one player."""
+
+    observation: np.ndarray  # float32[*observation_shape]
+    to_play: int
+    legal_mask: np.ndarray  # bool[num_actions]
+
+
 DEFAULT_PLAY = PlaySettings()  # the model's own settings, best move
 
 
@@ -47,8 +57,6 @@ class SearchPlayer:
         settings: PlaySettings = DEFAULT_PLAY,
         training_step: int | None = None,
     ) -> None:
-        if game.env_name is None:
-            raise UserError("Agent.act plays PettingZoo AEC envs; this model was trained on a Gymnasium env")
         average = settings.average_symmetries
         average = config.search.average_symmetries_at_play if average is None else average
         self.model = symmetry_averaged(model, game.spec) if average else model
@@ -58,18 +66,41 @@ class SearchPlayer:
         self.params: SearchConfig = search_at_play(config.search, settings.num_simulations)
         self.rng = np.random.default_rng(settings.seed)
 
-    def act(self, env: Any) -> int:
-        """The agent's move in `env`, a PettingZoo AEC env of its game at the agent's turn (always legal)."""
-        return self.act_many([env])[0]
+    @property
+    def plays_gymnasium(self) -> bool:
+        """Whether the game is a one-player Gymnasium env: then the agent acts on observations, not on envs."""
+        return self.game.env_name is None
 
-    def act_many(self, envs: Sequence[Any]) -> list[int]:
-        """Moves in several envs at once, with one batched search."""
-        output = self.search_many(envs)
+    def act(self, position: Any, info: dict | None = None) -> int:
+        """The agent's move (always legal): in a PettingZoo AEC env of its game at the agent's turn, or, for a
+        Gymnasium game, at an observation (`info["action_mask"]`, when given, restricts the actions)."""
+        return self.act_many([position], None if info is None else [info])[0]
+
+    def act_many(self, positions: Sequence[Any], infos: Sequence[dict] | None = None) -> list[int]:
+        """Moves at several positions (envs, or observations with their infos) at once, with one batched search."""
+        return self.act_on(self.decisions(positions, infos))
+
+    def act_on(self, decisions: Sequence[Decision]) -> list[int]:
+        """Moves at decisions already read (a `Game`'s time steps are decisions), with one batched search."""
+        output = search(self.roots_of(decisions), self.model.recurrent_inference, self.params, self.rng)
         return [int(a) for a in chosen_actions(output, self.temperature, self.rng)]
 
-    def search(self, env: Any) -> SearchResult:
-        """The agent's search at the position of `env` (its chosen move, root statistics and tree)."""
-        roots = self.roots([env])
+    def play_episode(self, env: Any, seed: int | None = None, max_steps: int | None = None) -> float:
+        """Plays one episode of a Gymnasium env of the agent's game (wrappers welcome: `RecordVideo`, a
+        `render_mode`) and returns its undiscounted return; ends at termination, truncation or `max_steps`."""
+        if not self.plays_gymnasium:
+            raise UserError("play_episode plays Gymnasium envs; this model plays a PettingZoo game: use act(env)")
+        observation, info = env.reset(seed=seed)
+        total, steps, over = 0.0, 0, False
+        while not over and (max_steps is None or steps < max_steps):
+            observation, reward, terminated, truncated, info = env.step(self.act(observation, info))
+            total, steps, over = total + float(reward), steps + 1, bool(terminated or truncated)
+        return total
+
+    def search(self, position: Any, info: dict | None = None) -> SearchResult:
+        """The agent's search at a position (an env, or an observation with its info): its chosen move, root
+        statistics and tree."""
+        roots = self.roots_of(self.decisions([position], None if info is None else [info]))
         output = search(roots, self.model.recurrent_inference, self.params, self.rng)
         action = int(chosen_actions(output, self.temperature, self.rng)[0])
         return SearchResult(
@@ -91,10 +122,36 @@ class SearchPlayer:
 
     def roots(self, envs: Sequence[Any]) -> RootBatch:
         """The search roots of the positions of `envs`, each checked to be of this agent's game."""
+        return self.roots_of(self.decisions(envs))
+
+    def decisions(self, positions: Sequence[Any], infos: Sequence[dict] | None = None) -> list[Decision]:
+        """What the player to move sees at each position: envs of a PettingZoo game (each checked to be of this
+        game and not over), observations (with their Gymnasium infos) of a Gymnasium game."""
+        if self.plays_gymnasium:
+            infos = infos if infos is not None else [{}] * len(positions)
+            return [self.observed(observation, info) for observation, info in zip(positions, infos, strict=True)]
         decisions = []
-        for env in envs:
+        for env in positions:
             self.check_env(env)
             decisions.append(self.game.observe(env))
+        return decisions
+
+    def observed(self, observation: Any, info: dict | None) -> Observed:
+        """A Gymnasium observation as a decision; one of another shape is a one-line error."""
+        if hasattr(observation, "step") and hasattr(observation, "reset"):
+            raise UserError("this model plays a Gymnasium env: give act() the observation (and info), not the env")
+        array = np.asarray(observation, dtype=np.float32)
+        shape = self.game.spec.observation_shape
+        if array.size != int(np.prod(shape)):
+            raise UserError(
+                f"this model plays {self.config.game.name}: observations of shape {shape}, not {array.shape}"
+            )
+        mask = (info or {}).get("action_mask")
+        legal = np.ones(self.game.spec.num_actions, bool) if mask is None else np.asarray(mask, dtype=bool)
+        return Observed(array.reshape(shape), 0, legal)
+
+    def roots_of(self, decisions: Sequence[Decision]) -> RootBatch:
+        """The search roots of decisions."""
         return root_batch(
             self.model,
             np.stack([d.observation for d in decisions]),
@@ -104,6 +161,8 @@ class SearchPlayer:
 
     def check_env(self, env: Any) -> None:
         """Refuses an env of another game, or of a game that is over, with a one-line error."""
+        if not hasattr(env, "agent_selection"):
+            raise UserError(f"this model plays {self.config.game.name}: give it a PettingZoo AEC env of that game")
         name = getattr(env, "metadata", {}).get("name")
         if name != self.game.env_name:
             raise UserError(f"this model plays {self.config.game.name} ({self.game.env_name}), not {name}")

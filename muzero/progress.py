@@ -40,6 +40,7 @@ class ProgressState:
     loss: float = math.nan  # the last logged total loss
     evaluation: str | None = None  # the latest evaluation, in a few words
     worker_restarts: int = 0
+    returns: str | None = None  # self-play's recent episode returns, in a few words (one-player games)
 
 
 class SlidingRates:
@@ -94,6 +95,8 @@ def status_lines(snapshot: ProgressState, run: RunConfig) -> list[list[str]]:
         f"{snapshot.steps_per_second:.1f} steps/s",
         f"replay {snapshot.replay_positions:,} ({snapshot.replay_positions / snapshot.replay_capacity:.0%})",
     ]
+    if snapshot.returns is not None:
+        items.append(f"self-play {snapshot.returns}")
     if not math.isnan(snapshot.loss):
         items.append(f"loss {snapshot.loss:.3f}")
     if snapshot.worker_restarts:

@@ -38,7 +38,11 @@ class _GameRecord:
     random_moves: list[bool] = field(default_factory=list)  # the move was random, not the search's choice
     random_seats: frozenset[int] = frozenset()  # seats whose every move is uniformly random in this game
 
-    def trajectory(self) -> Trajectory:
+    @property
+    def ended_by_rules(self) -> bool:
+        return self.timestep.terminal and not self.timestep.truncated
+
+    def trajectory(self, final_value: np.ndarray | None = None) -> Trajectory:
         return Trajectory(
             observations=np.stack(self.observations).astype(np.float32),
             to_play=np.array(self.to_play, dtype=np.int64),
@@ -47,9 +51,10 @@ class _GameRecord:
             policies=np.stack(self.policies).astype(np.float32),
             root_values=np.stack(self.root_values).astype(np.float32),
             legal_masks=np.stack(self.legal_masks),
-            terminal=self.timestep.terminal,
+            terminal=self.ended_by_rules,
             value_players=self._value_players(),
             random_moves=np.array(self.random_moves, dtype=bool),
+            final_value=final_value,
         )
 
     def _value_players(self) -> np.ndarray | None:  # bool[P]: the searching seats, when some are random
@@ -104,14 +109,36 @@ class SelfPlay:
         )
         output = search(roots, self.model.recurrent_inference, self.params, self.rng)
         actions, random_moves = self._choose_actions(output, training_step)
-        finished = []
+        ended = []
         for index, record in enumerate(self.records):
             self._record_move(record, int(actions[index]), output.policy[index], output.root_values[index])
             record.random_moves.append(bool(random_moves[index]))
             if record.timestep.terminal or len(record.actions) >= self.config.max_moves:
-                finished.append(record.trajectory())
+                ended.append(record)
                 self.records[index] = self._new_record(record.game)
-        return MoveStats(positions=len(self.records), finished=finished)
+        return MoveStats(positions=len(self.records), finished=self._trajectories(ended))
+
+    def _trajectories(self, ended: list[_GameRecord]) -> list[Trajectory]:
+        """The trajectories of games that ended; one batched search values the last positions of those cut
+        short (a time limit or the move limit), which their value targets bootstrap from."""
+        cut = [record for record in ended if not record.ended_by_rules]
+        final_values = dict(zip(map(id, cut), self._search_values(cut), strict=True))
+        return [record.trajectory(final_values.get(id(record))) for record in ended]
+
+    def _search_values(self, records: list[_GameRecord]) -> list[np.ndarray]:  # float32[P] each
+        if not records:
+            return []
+        timesteps = [record.timestep for record in records]
+        # a truncated game shows no legal actions; its position is valued as if every action were
+        legal = np.stack([t.legal_mask if t.legal_mask.any() else np.ones_like(t.legal_mask) for t in timesteps])
+        roots = root_batch(
+            self.model,
+            np.stack([t.observation for t in timesteps]),
+            np.array([t.to_play for t in timesteps]),
+            legal,
+        )
+        output = search(roots, self.model.recurrent_inference, self.params, self.rng)
+        return list(output.root_values.astype(np.float32))
 
     def _choose_actions(self, output: SearchOutput, training_step: int) -> tuple[np.ndarray, np.ndarray]:
         """(int64[B] actions, bool[B] where a random move replaced the search's choice by another).

@@ -21,6 +21,7 @@ from muzero.game_kit import GameKit
 from muzero.progress import ProgressState, SlidingRates, TrainingProgress
 from muzero.replay import ReplayBuffer
 from muzero.replay.snapshot import load_replay_snapshot, save_replay_snapshot
+from muzero.returns import ReturnWindow, episode_returns
 from muzero.run_folder import MetricsLog, RunFolder
 from muzero.selfplay import SelfPlay
 
@@ -98,6 +99,7 @@ class SyncTrainer:
         self.model = components.build_inference_model(config.selfplay.inference, self.network)
         self.refreshed_step = self.counters.training_step
         self.selfplay = SelfPlay(game.make_game, self.model, config.search, config.selfplay, self.rng)
+        self.returns = ReturnWindow()  # self-play's episode returns (one-player games)
 
     def learner_steps_due(self) -> int:
         """Learner steps owed to the replay ratio by the positions played so far."""
@@ -114,6 +116,7 @@ class SyncTrainer:
         stats = self.selfplay.play_move(self.counters.training_step)
         for trajectory in stats.finished:
             self.buffer.add(trajectory)
+        self.returns.add(episode_returns(stats.finished))
         self.counters = replace(
             self.counters,
             games_played=self.counters.games_played + len(stats.finished),
@@ -171,6 +174,7 @@ def _loop(trainer: SyncTrainer, metrics: MetricsLog, stop: StopFlag, progress, o
             seconds = seconds_before + time.monotonic() - start
             if step % run.log_interval == 0:
                 values = {**losses, **window.rates(trainer.counters), **_sizes(trainer, seconds)}
+                values |= trainer.returns.metrics()
                 metrics.write(step, values)
                 feed.loss = losses.get("loss/total", math.nan)
             if step % run.checkpoint_interval == 0:
@@ -203,7 +207,9 @@ class _ProgressFeed:
         rates = self.speeds.rates(counters, now)
         speeds = rates["positions_per_second"], rates["steps_per_second"]
         buffer = self.trainer.buffer
-        self.progress.show(ProgressState(counters, *speeds, buffer.num_positions, buffer.capacity, self.loss))
+        returns = self.trainer.returns.summary()
+        state = ProgressState(counters, *speeds, buffer.num_positions, buffer.capacity, self.loss, returns=returns)
+        self.progress.show(state)
 
 
 def _check_limits(trainer: SyncTrainer, run, seconds: float, stop: StopFlag) -> None:

@@ -22,6 +22,9 @@ class TimeStep:
     rewards: np.ndarray  # float32[num_players]: every player's reward since the previous decision
     legal_mask: np.ndarray  # bool[num_actions]: the actions `to_play` may take (all False once terminal)
     terminal: bool  # the game is over
+    # over, but not by its rules: a time limit cut it (Gymnasium's truncation). Its value does not end here, so
+    # the value targets bootstrap from the value of this last observation (`Trajectory.final_value`)
+    truncated: bool = False
 
 
 @runtime_checkable
@@ -72,13 +75,16 @@ class Trajectory:
     policies: np.ndarray  # float32[T, A]: the search's visit distribution at t (the policy target)
     root_values: np.ndarray  # float32[T, P]: the search's root value vector at t
     legal_masks: np.ndarray  # bool[T, A]: the legal actions at t
-    terminal: bool  # True when the game ended by its rules (False: cut at the move limit)
+    terminal: bool  # True when the game ended by its rules (False: cut at the move limit or truncated)
     # bool[P]: the players whose value targets this game trains; None = all. A seat played at random has
     # returns that are not those of the agent's play, so self-play leaves it out (its rewards still count).
     value_players: np.ndarray | None = None
     # bool[T]: moves drawn at random (exploration, random openings, random seats) that differ from the search's
     # choice; None = none. A player's value target ends at its own next such move (replay.bootstrap_at_random_moves).
     random_moves: np.ndarray | None = None
+    # float32[P]: the search's value of the position after the last decision, where the game did not end by
+    # its rules (`terminal` False); the value targets bootstrap from it. None: that position is worth zero
+    final_value: np.ndarray | None = None
 
     @property
     def length(self) -> int:

@@ -188,7 +188,7 @@ class RunActors:
 
     def _new_evaluator(self) -> ray.actor.ActorHandle | None:
         games = self.settings.evaluation_games_per_seat
-        if games <= 0 or not self.game.reference_opponents:
+        if games <= 0 or not (self.game.reference_opponents or self.game.spec.num_players == 1):
             return None
         name = f"{self.prefix}-evaluator-{self.evaluator_generation}"
         return EvaluatorActor.options(name=name, num_cpus=self.shares.light).remote(self.config, self.game, games)

@@ -21,7 +21,7 @@ from ray.exceptions import RayError
 from muzero.checkpoint import LATEST, Checkpoint, Counters
 from muzero.config import ExperimentConfig, RunConfig
 from muzero.distributed.actors import RunActors
-from muzero.distributed.evaluator import EvaluationLog
+from muzero.distributed.evaluator import EvaluationLog, evaluation_return_metrics
 from muzero.distributed.failures import TrainingFailed, failure_reason, user_error_cause
 from muzero.distributed.messages import (
     EvaluationResult,
@@ -34,6 +34,7 @@ from muzero.distributed.messages import (
     numpy_weights,
 )
 from muzero.progress import SlidingRates
+from muzero.returns import ReturnWindow
 from muzero.run_folder import MetricsLog, RunFolder
 from muzero.train import StopFlag, _RateWindow
 
@@ -88,6 +89,7 @@ class Coordinator:
         self.progress_window = SlidingRates(self.counters)  # the display's: over the last seconds, steady
         self.next_fill = self.next_progress = 0.0
         self.paused_workers: set[int] = set()  # workers waiting for the learner (run.selfplay_lead)
+        self.returns = ReturnWindow()  # self-play's episode returns (one-player games)
 
     # The run.
 
@@ -196,6 +198,7 @@ class Coordinator:
             games_played=self.counters.games_played + report.games,
             positions_played=self.counters.positions_played + report.positions,
         )
+        self.returns.add(report.returns)
         if self.stop:
             return
         if selfplay_ahead(self.counters, self.config.run):
@@ -219,7 +222,7 @@ class Coordinator:
             for result in evaluation.results
             for name, rate in result.rates().items()
         }
-        self.metrics.write(evaluation.training_step, values)
+        self.metrics.write(evaluation.training_step, values | evaluation_return_metrics(evaluation))
 
     def _on_failure(self, task: Task, index: int, error: RayError) -> None:
         reason = failure_reason(error)
@@ -301,6 +304,7 @@ class Coordinator:
             "replay_positions": self.fill.num_positions,
             "minutes": self._seconds() / 60,
             "worker_restarts": self.worker_restarts,
+            **self.returns.metrics(),
         }
         self.metrics.write(report.training_step, values)
         self.actors.storage.set_counters.remote(self.counters)
@@ -316,6 +320,7 @@ class Coordinator:
             evaluation=self.evaluation,
             worker_restarts=self.worker_restarts,
             running_workers=sum(task is Task.WORKER for task, _ in self.pending.values()),
+            returns=self.returns.summary(),
         )
         for callback in self.callbacks:
             callback(snapshot)

@@ -1,5 +1,6 @@
-"""Evaluation: the current network against the game's reference opponents, and the run's history of it
-(`evaluations.jsonl`, one line per opponent per evaluation). Plain Python: the Ray actor is a thin shell."""
+"""Evaluation: the current network against the game's reference opponents or, in a one-player game, on fresh
+greedy episodes, and the run's history of it (`evaluations.jsonl`, one line per opponent, or one line of
+returns, per evaluation). Plain Python: the Ray actor is a thin shell."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from pathlib import Path
 from muzero import components
 from muzero.config import ExperimentConfig
 from muzero.distributed.messages import EvaluationResult, OpponentResult, WeightsSnapshot, load_numpy_weights
-from muzero.evaluate import evaluate_all_seats
+from muzero.evaluate import evaluate_all_seats, play_episodes
 from muzero.game_kit import GameKit
 from muzero.player import PlaySettings, SearchPlayer
+from muzero.returns import ReturnStats
 
 EVALUATIONS = "evaluations.jsonl"
 _RESULT_FIELDS = ("opponent", "games", "wins", "draws", "losses")
+_RETURN_FIELDS = ("episodes", "mean", "std", "minimum", "maximum")
 
 
 class Evaluator:
@@ -34,6 +37,15 @@ class Evaluator:
         # work from the cores that the learner and self-play share with the evaluator
         settings = PlaySettings(seed=snapshot.training_step, average_symmetries=False)
         player = SearchPlayer(model, self.config, self.game, settings)
+        if self.game.spec.num_players == 1:  # a one-player game: the returns of greedy episodes
+            returns = play_episodes(
+                player,
+                self.game.make_game,
+                episodes=self.games_per_seat,
+                seed=snapshot.training_step,
+                max_steps=self.config.selfplay.max_moves,
+            )
+            return EvaluationResult(snapshot.training_step, (), ReturnStats.of(returns))
         results = []
         for name in self.game.reference_opponents:
             seats = evaluate_all_seats(
@@ -57,6 +69,8 @@ class EvaluationLog:
 
     def append(self, evaluation: EvaluationResult) -> None:
         with self.path.open("a") as file:
+            if evaluation.returns is not None:
+                file.write(json.dumps({"step": evaluation.training_step, **asdict(evaluation.returns)}) + "\n")
             for result in evaluation.results:
                 file.write(json.dumps({"step": evaluation.training_step, **asdict(result), **result.rates()}) + "\n")
 
@@ -75,9 +89,21 @@ class EvaluationLog:
                     record = json.loads(line)
                 except json.JSONDecodeError:  # a line cut short by a crash while it was written
                     continue
+                if "episodes" in record:  # greedy episodes of a one-player game
+                    returns = ReturnStats(**{key: record[key] for key in _RETURN_FIELDS})
+                    evaluations.append(EvaluationResult(record["step"], (), returns))
+                    continue
                 result = OpponentResult(*(record[key] for key in _RESULT_FIELDS))
                 if evaluations and evaluations[-1].training_step == record["step"]:
                     evaluations[-1] = EvaluationResult(record["step"], (*evaluations[-1].results, result))
                 else:
                     evaluations.append(EvaluationResult(record["step"], (result,)))
         return evaluations
+
+
+def evaluation_return_metrics(evaluation: EvaluationResult) -> dict[str, float]:
+    """The metrics (and TensorBoard scalars) of a one-player game's evaluation; none for board games."""
+    returns = evaluation.returns
+    if returns is None:
+        return {}
+    return {"eval/return_mean": returns.mean, "eval/return_std": returns.std, "eval/return_min": returns.minimum}

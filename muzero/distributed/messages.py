@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from muzero.returns import ReturnStats
+
 if TYPE_CHECKING:
     import torch
 
@@ -50,6 +52,7 @@ class SelfPlayReport:
     games: int  # games finished (and pushed to the replay buffer)
     positions: int  # decisions taken
     weights_step: int  # the training step of the weights it played with at the end
+    returns: tuple[float, ...] = ()  # the returns of the episodes it finished (one-player games only)
 
 
 @dataclass(frozen=True)
@@ -105,12 +108,16 @@ class OpponentResult:
 
 @dataclass(frozen=True)
 class EvaluationResult:
-    """One evaluation of the weights of `training_step` against the game's reference opponents."""
+    """One evaluation of the weights of `training_step`: against the game's reference opponents, or (a
+    one-player game) the returns of greedy episodes."""
 
     training_step: int
     results: tuple[OpponentResult, ...]
+    returns: ReturnStats | None = None
 
     def summary(self) -> str:
+        if self.returns is not None:
+            return f"eval@{self.training_step} greedy {self.returns.summary()}"
         parts = [f"{r.opponent} {r.wins}/{r.draws}/{r.losses}" for r in self.results]
         return f"eval@{self.training_step} " + " ".join(parts) + " (w/d/l)"
 
@@ -127,6 +134,7 @@ class ProgressSnapshot:
     evaluation: EvaluationResult | None = None  # the latest evaluation
     worker_restarts: int = 0
     running_workers: int = 0
+    returns: str | None = None  # self-play's recent episode returns in a few words (one-player games)
 
 
 def numpy_weights(state_dict: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:

@@ -18,6 +18,7 @@ def progress_state(snapshot: ProgressSnapshot) -> ProgressState:
         loss=snapshot.loss,
         evaluation=None if snapshot.evaluation is None else snapshot.evaluation.summary(),
         worker_restarts=snapshot.worker_restarts,
+        returns=snapshot.returns,
     )
 
 

@@ -12,6 +12,7 @@ from muzero import components
 from muzero.config import ExperimentConfig
 from muzero.distributed.messages import SelfPlayReport, WeightsSnapshot, load_numpy_weights
 from muzero.game_kit import GameKit
+from muzero.returns import episode_returns
 from muzero.selfplay import SelfPlay
 from muzero.types import Trajectory
 
@@ -66,6 +67,7 @@ class SelfPlayWorker:
         they are all stored when it returns."""
         deadline = time.monotonic() + seconds
         games = positions = 0
+        returns: list[float] = []
         while self.weights_step < 0 and not self.pull_weights():
             if time.monotonic() >= deadline:
                 return SelfPlayReport(self.worker_id, 0, 0, self.weights_step)
@@ -75,10 +77,11 @@ class SelfPlayWorker:
             if stats.finished:
                 self.replay.add_many(stats.finished)
             games, positions = games + len(stats.finished), positions + stats.positions
+            returns.extend(episode_returns(stats.finished))
             self.games_since_pull += len(stats.finished)
             if self.games_since_pull >= self.pull_games:
                 self.games_since_pull = 0
                 self.pull_weights()
             if time.monotonic() >= deadline:
                 self.replay.flush()  # the games reported are in the buffer
-                return SelfPlayReport(self.worker_id, games, positions, self.weights_step)
+                return SelfPlayReport(self.worker_id, games, positions, self.weights_step, tuple(returns))

@@ -126,7 +126,9 @@ class ReplayBuffer:
         """
         length = self._check_trajectory(trajectory)
         cuts = own_random_moves(trajectory) if self.bootstrap_at_random_moves else None  # bool[T, P] or None
-        targets = value_targets(trajectory.rewards, trajectory.root_values, self.td_steps, self.discount, cuts)
+        targets = value_targets(
+            trajectory.rewards, trajectory.root_values, self.td_steps, self.discount, cuts, trajectory.final_value
+        )
         value_players = value_player_rows(trajectory)  # bool[T, P]
         if priorities is None:
             priorities = (np.abs(trajectory.root_values - targets) * value_players).sum(axis=1)  # [T]
@@ -333,15 +335,15 @@ class ReplayBuffer:
         for name, shape in expected_shapes.items():
             actual = tuple(np.shape(getattr(trajectory, name)))
             _require(actual == shape, f"trajectory.{name} has shape {actual}, expected {shape}")
-        if trajectory.value_players is not None:
-            actual = tuple(np.shape(trajectory.value_players))
-            _require(
-                actual == (self.num_players,),
-                f"trajectory.value_players has shape {actual}, expected ({self.num_players},)",
-            )
-        if trajectory.random_moves is not None:
-            actual = tuple(np.shape(trajectory.random_moves))
-            _require(actual == (length,), f"trajectory.random_moves has shape {actual}, expected ({length},)")
+        optional_shapes = {
+            "value_players": (self.num_players,),
+            "random_moves": (length,),
+            "final_value": (self.num_players,),
+        }
+        for name, shape in optional_shapes.items():
+            if getattr(trajectory, name) is not None:
+                actual = tuple(np.shape(getattr(trajectory, name)))
+                _require(actual == shape, f"trajectory.{name} has shape {actual}, expected {shape}")
         players_in_range = np.all((trajectory.to_play >= 0) & (trajectory.to_play < self.num_players))
         _require(bool(players_in_range), f"trajectory.to_play must be players 0..{self.num_players - 1}")
         actions_in_range = np.all((trajectory.actions >= 0) & (trajectory.actions < self.num_actions))

@@ -6,8 +6,10 @@ per-player vectors (float32[..., P]); the next-player target is the real `to_pla
 (never the next seat: a game may give a player an extra turn).
 
 Steps past the end of a game (t >= T) are absorbing: zero reward, zero value, a masked policy and a masked
-next player. This holds for games cut at a move limit too (`Trajectory.terminal` False): their value targets
-do not bootstrap past the last recorded decision, so the unknown rest of a cut game counts as zero.
+next player. A game that did not end by its rules (`Trajectory.terminal` False: truncated by a time limit or
+cut at the move limit) is not over for its value: the targets whose n steps reach past its last decision
+bootstrap from the value of the position after it (`Trajectory.final_value`), as they would from a root
+value inside the game.
 """
 
 from __future__ import annotations
@@ -40,12 +42,15 @@ def value_targets(
     td_steps: int,
     discount: float,
     cuts: np.ndarray | None = None,  # bool[T, P]: where each player's return stops and bootstraps
+    final_value: np.ndarray | None = None,  # float32[P]: the value after the last decision (a truncated game)
 ) -> np.ndarray:  # float32[T, P]
     """Per-player n-step returns `z[t] = sum_{j<h} discount^j rewards[t+j] + discount^h root_values[t+h]`,
     with h = n, or less where `cuts` stops a player's return sooner: at the first c >= t with cuts[c, p],
     h = c - t (so z[c] is the root value at c itself).
 
-    Terms with an index past the end (>= T) are dropped: the game is absorbing after its last decision.
+    Terms with an index past the end (>= T) are dropped: the game is absorbing after its last decision, unless
+    `final_value` is given (a game truncated, not ended): a return whose horizon reaches T then bootstraps
+    from it, `discount^(T-t) * final_value`.
     Runs in O(T * min(n, T)) vectorised over t and the players.
     """
     if td_steps < 1:
@@ -63,6 +68,10 @@ def value_targets(
     bootstrapped = horizon < length  # [T, P]
     rows, players = np.nonzero(bootstrapped)
     returns[rows, players] += discount ** (horizon[rows, players] - rows) * root_values[horizon[rows, players], players]
+    if final_value is not None:
+        reaching_end = horizon == length  # [T, P]
+        tail = discount ** (length - steps) * np.asarray(final_value, dtype=np.float64)[None, :]  # [T, P]
+        returns += np.where(reaching_end, tail, 0.0)
     return returns.astype(np.float32)
 
 
