@@ -27,13 +27,14 @@ START, END = "<!-- model strength: start -->", "<!-- model strength: end -->"
 @dataclass(frozen=True)
 class Row:
     model: str  # a folder under models/
-    against: str
-    games: int  # per seat
+    against: str | None  # None: a one-player model, evaluated on greedy episodes
+    games: int  # per seat (episodes of a one-player model)
     options: tuple[str, ...] = ()  # more muzero-eval options
 
     def argv(self, games_scale: float) -> list[str]:
-        games = max(1, round(self.games * games_scale))
-        return [f"models/{self.model}", "--against", self.against, "--games", str(games), "--seed", "7", *self.options]
+        games = str(max(1, round(self.games * games_scale)))
+        played = ["--episodes", games] if self.against is None else ["--against", self.against, "--games", games]
+        return [f"models/{self.model}", *played, "--seed", "7", *self.options]
 
 
 ROWS = (
@@ -44,6 +45,7 @@ ROWS = (
     Row("connect4", "perfect", 10, ("--opening-plies", "0")),  # from the empty board: can it win as first?
     Row("dots_and_boxes_3p", "random", 100),
     Row("dots_and_boxes_3p", "greedy", 100),
+    Row("cartpole", None, 100),
 )
 
 
@@ -70,12 +72,15 @@ def table(results: list[dict]) -> str:
     ]
     for result in results:
         report = result["report"]
-        seats = ", ".join(seat_cell(seat) for seat in report["seats"])
-        lines.append(
-            f"| `{Path(report['model']).name}` (step {report['training_step']:,}) | {report['against']} | "
-            f"{report['games_per_seat']} | {seats} | {report['total']['win_rate']:.0%} | "
-            f"`{result['command']}` |"
-        )
+        model = f"`{Path(report['model']).name}` (step {report['training_step']:,})"
+        if "episodes" in report:  # a one-player model: its return, no seats
+            low, high = report["return_interval"]
+            mean = f"return {report['return_mean']:.1f} [{low:.1f}, {high:.1f}]"
+            cells = f"greedy episodes | {report['episodes']} | {mean} | –"
+        else:
+            seats = ", ".join(seat_cell(seat) for seat in report["seats"])
+            cells = f"{report['against']} | {report['games_per_seat']} | {seats} | {report['total']['win_rate']:.0%}"
+        lines.append(f"| {model} | {cells} | `{result['command']}` |")
     return "\n".join(lines)
 
 

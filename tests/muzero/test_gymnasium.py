@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
@@ -12,19 +13,21 @@ from gymnasium import spaces
 import envs
 from muzero import Agent
 from muzero.cli import eval_main, export_main, train_main
+from muzero.components import build_network
 from muzero.distributed.evaluator import EvaluationLog, Evaluator
 from muzero.distributed.messages import EvaluationResult, WeightsSnapshot, numpy_weights
 from muzero.errors import UserError
 from muzero.evaluate import play_episodes
 from muzero.games import game_kit
-from muzero.torch_model import TorchModel
 from muzero.replay.targets import value_targets
 from muzero.returns import ReturnStats, ReturnWindow, episode_returns
 from muzero.selfplay import SelfPlay
+from muzero.torch_model import TorchModel
 from muzero.train import train
 from tests.muzero.test_training import TINY, setup, tiny_config
 
 CARTPOLE = "gym:CartPole-v1"
+MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
 def test_a_truncated_return_bootstraps_from_the_final_value_and_an_ended_one_does_not():
@@ -56,8 +59,6 @@ def test_gymnasium_truncation_is_not_an_ending_and_termination_is():
 def test_selfplay_marks_truncated_episodes_and_gives_them_a_final_value():
     config = tiny_config(CARTPOLE, "game.max_episode_steps=6", "selfplay.parallel_games=4")
     kit = game_kit(config.game)
-    from muzero.components import build_network
-
     model = TorchModel(build_network(config.network, kit.spec))
     selfplay = SelfPlay(kit.make_game, model, config.search, config.selfplay, np.random.default_rng(0))
     finished = []
@@ -146,7 +147,7 @@ def test_muzero_eval_prints_the_return_of_episodes_and_records_a_video(cartpole_
 
 
 def test_episodes_are_refused_for_a_board_game_model(capsys):
-    assert eval_main(["models/tictactoe", "--episodes", "3"]) == 2
+    assert eval_main([str(MODELS / "tictactoe"), "--episodes", "3"]) == 2
     assert "--episodes and --video are for one-player" in capsys.readouterr().err
 
 
@@ -164,9 +165,13 @@ class BoxGridEnv(gym.Env):
     def step(self, action):
         assert action != 1, "the mask forbids action 1"
         self.steps += 1
-        return np.full((2, 3), 0.1 * self.steps, np.float32), float(action), self.steps >= 4, False, {
-            "action_mask": np.array([1, 0, 1], np.int8)
-        }
+        return (
+            np.full((2, 3), 0.1 * self.steps, np.float32),
+            float(action),
+            self.steps >= 4,
+            False,
+            {"action_mask": np.array([1, 0, 1], np.int8)},
+        )
 
 
 gym.register("BoxGrid-v0", entry_point=BoxGridEnv)
@@ -181,3 +186,9 @@ def test_box_observations_of_any_shape_train_with_masks_and_continuous_actions_a
     assert train_main(["gym:Pendulum-v1", "--steps", "1", "--quiet", "--out", str(tmp_path / "p")]) == 2
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and "only discrete action spaces are supported" in error[0]
+
+
+def test_the_shipped_cartpole_model_balances_the_pole_for_whole_episodes():
+    agent = Agent.load(MODELS / "cartpole")  # onnxruntime alone
+    returns = play_episodes(agent, agent.game.make_game, episodes=4, seed=100, max_steps=500)
+    assert np.mean(returns) >= 475  # Gymnasium's threshold for CartPole-v1 (500 is the time limit)
