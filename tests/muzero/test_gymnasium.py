@@ -8,6 +8,7 @@ from pathlib import Path
 import gymnasium as gym
 import numpy as np
 import pytest
+import torch
 from gymnasium import spaces
 
 import envs
@@ -18,7 +19,8 @@ from muzero.distributed.evaluator import EvaluationLog, Evaluator
 from muzero.distributed.messages import EvaluationResult, WeightsSnapshot, numpy_weights
 from muzero.errors import UserError
 from muzero.evaluate import play_episodes
-from muzero.games import game_kit
+from muzero.games import experiment_config, game_kit
+from muzero.networks.support import scalar_to_support, support_to_scalar
 from muzero.replay.targets import value_targets
 from muzero.returns import ReturnStats, ReturnWindow, episode_returns
 from muzero.selfplay import SelfPlay
@@ -192,3 +194,14 @@ def test_the_shipped_cartpole_model_balances_the_pole_for_whole_episodes():
     agent = Agent.load(MODELS / "cartpole")  # onnxruntime alone
     returns = play_episodes(agent, agent.game.make_game, episodes=4, seed=100, max_steps=500)
     assert np.mean(returns) >= 475  # Gymnasium's threshold for CartPole-v1 (500 is the time limit)
+
+
+@pytest.mark.parametrize(("env_id", "largest_value"), [("CartPole-v1", 1 / (1 - 0.97)), ("LunarLander-v3", 300.0)])
+def test_the_gymnasium_presets_apply_and_their_supports_hold_their_values(env_id, largest_value):
+    config = experiment_config(f"gym:{env_id}", None, [])
+    assert config.game.name == f"gym:{env_id}" and config.search.discount < 1
+    network = config.network
+    values = torch.tensor([-largest_value, largest_value])
+    probabilities = scalar_to_support(values, network.value_support, network.scale_transform)
+    decoded = support_to_scalar(torch.log(probabilities + 1e-12), network.value_support, network.scale_transform)
+    torch.testing.assert_close(decoded, values, rtol=1e-3, atol=1e-2)  # inside the support: not clipped
