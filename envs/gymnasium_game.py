@@ -30,7 +30,9 @@ class GymnasiumGame:
             )
         self.name = f"gym:{env_id}"
         self._num_actions = int(self.env.action_space.n)
-        self._observation_shape = tuple(self.env.observation_space.shape or (1,))
+        self._action_start = int(self.env.action_space.start)  # action i is the env's start + i
+        self.encoder = ObservationEncoder(self.env.observation_space, self.name)
+        self._observation_shape = self.encoder.shape
         self._legal_mask = np.zeros(self._num_actions, dtype=bool)
 
     @property
@@ -47,7 +49,7 @@ class GymnasiumGame:
 
     def step(self, action: int) -> TimeStep:
         action = require_legal(action, self._legal_mask, self.name)
-        observation, reward, terminated, truncated, info = self.env.step(action)
+        observation, reward, terminated, truncated, info = self.env.step(self._action_start + action)
         cut = bool(truncated) and not terminated  # a time limit, not the end of the game
         return self._timestep(observation, float(reward), bool(terminated) or cut, info, truncated=cut)
 
@@ -58,10 +60,31 @@ class GymnasiumGame:
         legal = np.ones(self._num_actions, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
         self._legal_mask = legal & (not terminal)
         return TimeStep(
-            observation=np.asarray(observation, dtype=np.float32).reshape(self._observation_shape),
+            observation=self.encoder(observation),
             to_play=0,
             rewards=np.array([reward], dtype=np.float32),
             legal_mask=self._legal_mask.copy(),
             terminal=terminal,
             truncated=truncated,
         )
+
+
+class ObservationEncoder:
+    """An env's observations as the network's float32 arrays: a Box keeps its shape (images stay
+    (C, H, W)-able), other spaces are flattened as Gymnasium does (Discrete: one-hot; Dict, Tuple:
+    concatenated). Picklable, so a `GameKit` carries it to agents that act on raw observations."""
+
+    def __init__(self, space: spaces.Space, name: str) -> None:
+        self.space = space
+        if isinstance(space, spaces.Box):
+            self.shape: tuple[int, ...] = tuple(space.shape or (1,))
+            return
+        try:
+            self.shape = tuple(spaces.flatten_space(space).shape)
+        except NotImplementedError:
+            raise UserError(f"{name}: observation space {space} cannot be flattened into an array") from None
+
+    def __call__(self, observation: Any) -> np.ndarray:  # float32[*shape]
+        if not isinstance(self.space, spaces.Box):
+            observation = spaces.flatten(self.space, observation)
+        return np.asarray(observation, dtype=np.float32).reshape(self.shape)

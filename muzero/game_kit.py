@@ -72,3 +72,6 @@ class GameKit:
     # random moves that open each evaluation game, so that deterministic players do not repeat one game
     # (connect four: 2); the reference players of the other games break their ties at random instead
     opening_plies: int = 0
+    # a one-player Gymnasium game: an observation as the env returns it -> the network's float32 array
+    # (one-hot for a Discrete space); None for PettingZoo games
+    encode_observation: Callable[[Any], np.ndarray] | None = None

@@ -32,6 +32,7 @@ def game_kit(config: GameConfig) -> GameKit:
         make_opponent=partial(reference_player, config.name),
         reference_opponents=evaluation_opponents(config.name) if pettingzoo else (),
         opening_plies=evaluation_opening_plies(config.name),
+        encode_observation=None if pettingzoo else game.encoder,
     )
 
 

@@ -140,8 +140,12 @@ class SearchPlayer:
         """A Gymnasium observation as a decision; one of another shape is a one-line error."""
         if hasattr(observation, "step") and hasattr(observation, "reset"):
             raise UserError("this model plays a Gymnasium env: give act() the observation (and info), not the env")
-        array = np.asarray(observation, dtype=np.float32)
         shape = self.game.spec.observation_shape
+        encode = self.game.encode_observation
+        try:
+            array = np.asarray(observation if encode is None else encode(observation), dtype=np.float32)
+        except (ValueError, TypeError, AssertionError):  # not an observation of the env's space
+            array = np.asarray(observation, dtype=np.float32)
         if array.size != int(np.prod(shape)):
             raise UserError(
                 f"this model plays {self.config.game.name}: observations of shape {shape}, not {array.shape}"

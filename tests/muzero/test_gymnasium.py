@@ -205,3 +205,14 @@ def test_the_gymnasium_presets_apply_and_their_supports_hold_their_values(env_id
     probabilities = scalar_to_support(values, network.value_support, network.scale_transform)
     decoded = support_to_scalar(torch.log(probabilities + 1e-12), network.value_support, network.scale_transform)
     torch.testing.assert_close(decoded, values, rtol=1e-3, atol=1e-2)  # inside the support: not clipped
+
+
+def test_discrete_observations_are_one_hot_for_training_and_for_the_agent():
+    game = envs.make("gym:FrozenLake-v1")
+    assert game.observation_shape == (16,)
+    assert game.reset(seed=0).observation.tolist() == [1.0] + [0.0] * 15  # state 0, one-hot
+    config = tiny_config("gym:FrozenLake-v1")
+    kit = game_kit(config.game)
+    agent = Agent(TorchModel(build_network(config.network, kit.spec)), config, game=kit)
+    observation, info = gym.make("FrozenLake-v1").reset(seed=0)
+    assert isinstance(observation, int) and agent.act(observation, info) in range(4)
