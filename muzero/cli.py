@@ -175,7 +175,6 @@ def eval_parser() -> argparse.ArgumentParser:
     parser.add_argument("model", nargs="?", help="a model bundle folder, a run folder or a checkpoint file")
     parser.add_argument(
         "--against",
-        default="random",
         help="random, perfect (tic-tac-toe; connect four with the solver extra), alphabeta:DEPTH (connect four), "
         "greedy (dots and boxes), or another model (default: random)",
     )
@@ -227,9 +226,12 @@ def model_report(args: argparse.Namespace) -> dict:
     """One model: its returns on greedy episodes (a one-player game) or its games against `--against`."""
     agent = load_eval_agent(args.model, args)
     if agent.plays_gymnasium:
+        if args.against is not None:
+            raise UserError("a one-player (Gymnasium) model has no opponent: it plays --episodes N")
         return episodes_report(agent, args)
     if args.episodes is not None or args.video:
         raise UserError("--episodes and --video are for one-player (Gymnasium) models; use --against and --games")
+    args.against = args.against or "random"
     return match_report(agent, args)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from muzero.cli import eval_opponent, load_eval_agent, user_errors_exit_2
 from muzero.diagnosis import SELF, CheckSettings, about_line, check_model, summary_table, worst_text, write_report
+from muzero.errors import UserError
 
 
 def diagnose_parser() -> argparse.ArgumentParser:
@@ -58,6 +59,10 @@ def diagnose_main(argv: Sequence[str] | None = None) -> int:
     settings = CheckSettings(games=args.games, horizon=args.horizon, seed=args.seed, worst=args.worst)
     started = time.monotonic()
     agent = load_eval_agent(args.model, args)
+    if agent.plays_gymnasium:
+        raise UserError(
+            "muzero-diagnose checks models of PettingZoo games; for a Gymnasium model use muzero-eval --episodes"
+        )
     opponent = None if args.against == SELF else eval_opponent(args.against, agent, args)
     out = Path(args.out) if args.out else Path("diagnosis") / model_name(args.model)
     diagnosis = check_model(

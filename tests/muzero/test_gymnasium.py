@@ -15,6 +15,7 @@ import envs
 from muzero import Agent
 from muzero.cli import eval_main, export_main, train_main
 from muzero.components import build_network
+from muzero.diagnose_cli import diagnose_main
 from muzero.distributed.evaluator import EvaluationLog, Evaluator
 from muzero.distributed.messages import EvaluationResult, WeightsSnapshot, numpy_weights
 from muzero.errors import UserError
@@ -216,3 +217,10 @@ def test_discrete_observations_are_one_hot_for_training_and_for_the_agent():
     agent = Agent(TorchModel(build_network(config.network, kit.spec)), config, game=kit)
     observation, info = gym.make("FrozenLake-v1").reset(seed=0)
     assert isinstance(observation, int) and agent.act(observation, info) in range(4)
+
+
+def test_a_one_player_model_has_no_opponent_and_no_diagnosis(capsys):
+    assert eval_main([str(MODELS / "cartpole"), "--against", "random"]) == 2
+    assert "has no opponent: it plays --episodes N" in capsys.readouterr().err
+    assert diagnose_main([str(MODELS / "cartpole"), "--games", "1"]) == 2
+    assert "use muzero-eval --episodes" in capsys.readouterr().err
