@@ -3,7 +3,7 @@ graded by the exact solver, and as first player against the perfect player (need
 
     python benchmarks/connect4_strength.py RUN_DIR --games 20 --positions 300
 
-For each numbered checkpoint (or every n-th, `--every`): the win rate against alpha-beta at each depth over
+For each numbered checkpoint (or every n-th and the last, `--every`): the win rate against alpha-beta at each depth over
 both seats, the share of the solver-graded positions where its move keeps the outcome, and its result as
 first player against the perfect player. The depths are played in order, and a checkpoint stops at the
 first depth it wins less than half of. Then the time to strength: the first training minutes at which the
@@ -67,6 +67,11 @@ def evaluate(path: Path, args: argparse.Namespace, positions: list) -> dict:
     return row
 
 
+def every_nth_and_last(checkpoints: list[Path], every: int) -> list[Path]:
+    """Every n-th checkpoint from the first, and the last (the model one would ship), in order."""
+    return list(dict.fromkeys(checkpoints[::every] + checkpoints[-1:]))
+
+
 def time_to_strength(rows: list[dict], depths: list[int]) -> dict[int, float | None]:
     """The first training minutes at which the agent won at least STRONG against each depth (None: never)."""
     return {
@@ -91,11 +96,11 @@ def main() -> None:
     parser.add_argument("--positions", type=int, default=300, help="solver-graded positions")
     parser.add_argument("--perfect-games", type=int, default=4, help="games as first player against perfect")
     parser.add_argument("--simulations", type=int, help="search simulations (default: the run's)")
-    parser.add_argument("--every", type=int, default=1, help="evaluate every n-th checkpoint")
+    parser.add_argument("--every", type=int, default=1, help="evaluate every n-th checkpoint (and the last)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", default="benchmarks/results/connect4_strength.json")
     args = parser.parse_args()
-    checkpoints = RunFolder(args.run_dir).step_checkpoints()[:: args.every]
+    checkpoints = every_nth_and_last(RunFolder(args.run_dir).step_checkpoints(), args.every)
     positions = random_positions(args.positions, seed=0)
     rows = []
     for path in checkpoints:

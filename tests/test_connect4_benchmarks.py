@@ -52,6 +52,13 @@ def test_time_to_strength_is_the_first_checkpoint_at_90_percent():
     assert connect4_strength.time_to_strength(rows, [1, 2, 3]) == {1: 10.0, 2: 15.0, 3: None}
 
 
+def test_every_nth_checkpoint_and_always_the_last():
+    paths = [Path(f"step_{step:08d}.pt") for step in range(1, 8)]
+    assert connect4_strength.every_nth_and_last(paths, 3) == [paths[0], paths[3], paths[6]]
+    assert connect4_strength.every_nth_and_last(paths, 4) == [paths[0], paths[4], paths[6]]
+    assert connect4_strength.every_nth_and_last([], 2) == []
+
+
 def test_the_readme_table_replaces_only_its_block():
     text = f"intro\n{model_strength.START}\nold table\n{model_strength.END}\nrest\n"
     assert (
