@@ -47,7 +47,7 @@ class ModelInfo:
     reward_support: int  # S of the reward head (0: plain scalars); decoded inside the graph
     scale_transform: bool  # whether h^-1 is applied after the support expectation (inside the graph)
     training_step: int  # learner steps behind the exported weights
-    search: dict[str, Any]  # the search defaults (the config's [search] section)
+    search: dict[str, Any]  # the search at play: the config's [search], simulations as `muzero-export` set them
     config: dict[str, dict[str, Any]]  # the whole training config, as TOML-ready data
 
     def to_json(self) -> str:
@@ -55,8 +55,9 @@ class ModelInfo:
         return json.dumps(data, indent=1, sort_keys=False)
 
     def experiment_config(self) -> ExperimentConfig:
+        """The config to play with: the training config, its search as the bundle's play search."""
         try:
-            return config_from_dict(self.config)
+            return config_from_dict({**self.config, "search": self.search})
         except UserError as error:
             raise UserError(f"the config in {MODEL_JSON} is not one this muzero reads: {error}") from None
 

@@ -150,6 +150,9 @@ def export_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("source", help="a run folder (its latest checkpoint) or a checkpoint file")
     parser.add_argument("--out", required=True, help="the bundle folder to write, e.g. models/tictactoe")
+    parser.add_argument(
+        "--simulations", type=int, help="search simulations per move at play (default: those of its training)"
+    )
     return parser
 
 
@@ -159,10 +162,11 @@ def export_main(argv: Sequence[str] | None = None) -> int:
     # here, not at the top: the export imports torch, which muzero-eval on a bundle does without
     from muzero.export import export_checkpoint
 
-    out = export_checkpoint(args.source, args.out, spec_of)
+    out = export_checkpoint(args.source, args.out, spec_of, simulations=args.simulations)
     info = read_bundle(out).info
     print(
-        f"muzero-export: wrote {out} ({info.game}, step {info.training_step}): initial.onnx, recurrent.onnx, model.json"
+        f"muzero-export: wrote {out} ({info.game}, step {info.training_step}, {info.search['num_simulations']} "
+        "simulations per move): initial.onnx, recurrent.onnx, model.json"
     )
     return 0
 

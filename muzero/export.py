@@ -25,17 +25,31 @@ from muzero.networks.model import MuZeroNet
 from muzero.networks.onnx_graphs import network_graphs
 
 
-def export_checkpoint(source: str | Path, out: str | Path, spec_of: Callable[[GameConfig], GameSpec]) -> Path:
+def export_checkpoint(
+    source: str | Path,
+    out: str | Path,
+    spec_of: Callable[[GameConfig], GameSpec],
+    simulations: int | None = None,
+) -> Path:
     """Exports the network of a checkpoint (or of a run folder's latest checkpoint) as a bundle in `out`;
-    `spec_of` gives the sizes of the checkpoint's game."""
+    `spec_of` gives the sizes of the checkpoint's game; `simulations`: the bundle's search simulations per
+    move at play (default: those of its training)."""
     network, checkpoint = load_checkpoint_network(source, spec_of)
-    return export_network(network, checkpoint.config, out, training_step=checkpoint.counters.training_step)
+    step = checkpoint.counters.training_step
+    return export_network(network, checkpoint.config, out, training_step=step, simulations=simulations)
 
 
-def export_network(network: MuZeroNet, config: ExperimentConfig, out: str | Path, *, training_step: int = 0) -> Path:
+def export_network(
+    network: MuZeroNet,
+    config: ExperimentConfig,
+    out: str | Path,
+    *,
+    training_step: int = 0,
+    simulations: int | None = None,
+) -> Path:
     """Writes `network` as a model bundle (initial.onnx, recurrent.onnx, model.json) into folder `out`."""
     out = bundle_folder(out)
-    text = model_info(network, config, training_step).to_json()
+    text = model_info(network, config, training_step, simulations).to_json()
     initial, recurrent = network_graphs(network, text)
     write_file_atomically(out / INITIAL_FILE, initial)
     write_file_atomically(out / RECURRENT_FILE, recurrent)
@@ -43,8 +57,15 @@ def export_network(network: MuZeroNet, config: ExperimentConfig, out: str | Path
     return out
 
 
-def model_info(network: MuZeroNet, config: ExperimentConfig, training_step: int) -> ModelInfo:
+def model_info(
+    network: MuZeroNet, config: ExperimentConfig, training_step: int, simulations: int | None = None
+) -> ModelInfo:
+    """The bundle's model.json: sizes, the training config, and the search at play (`simulations` per move,
+    default those of its training)."""
+    if simulations is not None and simulations < 1:
+        raise UserError(f"--simulations must be at least 1, got {simulations}")
     data = config_to_dict(config)
+    play_search = data["search"] | ({} if simulations is None else {"num_simulations": int(simulations)})
     return ModelInfo(
         game=config.game.name,
         game_args=dict(config.game.args),
@@ -56,7 +77,7 @@ def model_info(network: MuZeroNet, config: ExperimentConfig, training_step: int)
         reward_support=network.reward_support,
         scale_transform=network.scale_transform,
         training_step=int(training_step),
-        search=data["search"],
+        search=play_search,
         config=data,
     )
 

@@ -302,6 +302,17 @@ def test_export_cli_writes_a_bundle_and_refuses_bad_input_in_one_line(trained_ru
         assert error.startswith("muzero-export: error: ") and error.count("\n") == 1
 
 
+def test_export_sets_the_bundles_simulations_at_play_and_keeps_the_training_config(trained_run, tmp_path, capsys):
+    assert export_main([str(trained_run), "--out", str(tmp_path / "bundle"), "--simulations", "77"]) == 0
+    assert "77 simulations per move" in capsys.readouterr().out
+    info = read_bundle(tmp_path / "bundle").info
+    trained_with = info.config["search"]["num_simulations"]
+    assert info.search["num_simulations"] == 77 != trained_with
+    assert Agent.load(tmp_path / "bundle").params.num_simulations == 77
+    assert export_main([str(trained_run), "--out", str(tmp_path / "other"), "--simulations", "0"]) == 2
+    assert "--simulations must be at least 1" in capsys.readouterr().err
+
+
 def test_export_refuses_weights_that_do_not_fit_the_config(tmp_path):
     config, network = random_network("tictactoe", [])
     state = {key: value for key, value in network.state_dict().items() if "prediction" not in key}
