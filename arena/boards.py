@@ -1,26 +1,24 @@
-"""The boards, played by clicking on them: tic-tac-toe's cells, connect four's columns (any cell of a column
-drops into it), dots-and-boxes' edges; any other game gets its text rendering and a button per legal move.
-Every square is a Streamlit button, disabled while no human may move (an agent's turn, an agent thinking,
-the game over), so no click can be queued behind a search; a click on a square that is no legal move is
-refused by the page with a short message."""
+"""The boards, played by clicking on them: each game reads its board as squares (`envs.definition.BoardView`:
+tic-tac-toe's cells, connect four's columns, where any cell of a column drops into it, dots-and-boxes' edges);
+a game that declares no board gets its text rendering and a button per legal move. Every square that is a
+move is a Streamlit button, disabled while no human may move (an agent's turn, an agent thinking, the game
+over), so no click can be queued behind a search; a click on a square that is no legal move is refused by
+the page with a short message."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import numpy as np
 import streamlit as st
 
+import envs
 from arena.match import Match
+from envs.definition import BoardView, Square
 
 OnMove = Callable[[int], None]
-MARKS = ("X", "O")
-DISCS = ("🔴", "🟡")
-BOX_COLOURS = ("🟥", "🟦", "🟩", "🟨")
-EMPTY = "\u2003"  # an em space: a button needs a label
-
-
-Square = Callable[[str, str, int, str], None]  # (label, key, action, hint) -> a square of the board
+Button = Callable[[str, str, int], None]  # (label, key, action) -> a clickable square of the board
 
 
 def draw_board(match: Match, on_move: OnMove, clickable: bool, *, waiting: bool = False) -> None:
@@ -29,71 +27,46 @@ def draw_board(match: Match, on_move: OnMove, clickable: bool, *, waiting: bool 
     board in its place in the same run."""
     prefix = "wait-" if waiting else ""
 
-    def square(label: str, key: str, action: int, hint: str) -> None:
+    def button(label: str, key: str, action: int) -> None:
         st.button(
             label,
             key=prefix + key,
             on_click=on_move,
             args=(action,),
             disabled=not clickable or waiting,
-            help=None,
             width="stretch",
         )
 
-    drawers = {"tictactoe": _tictactoe, "connect4": _connect_four, "dots_and_boxes": _dots_and_boxes}
+    definition = envs.game_definition(match.game.name)
     with st.container(key=prefix + "board"):
-        drawers.get(match.game.name, _generic)(match, square)
+        if definition is not None and definition.read_board is not None:
+            _squares(definition.read_board(match.env), button)
+        else:
+            _generic(match, button)
 
 
-def _tictactoe(match: Match, square: Square) -> None:
-    squares = match.env.unwrapped.board.squares  # 0 empty, 1 first player, 2 second; cell = col * 3 + row
-    for row in range(3):
-        for col, column in enumerate(st.columns(3, gap="small")):
-            action = col * 3 + row
-            mark = MARKS[squares[action] - 1] if squares[action] else EMPTY
+def _squares(board: BoardView, button: Button) -> None:
+    for row in board.rows:
+        columns = st.columns(list(board.widths) if board.widths else len(row), gap="small")
+        for square, column in zip(row, columns, strict=True):
             with column:
-                square(mark, f"cell-{action}", action, match.describe(action))
+                _square(square, button)
 
 
-def _connect_four(match: Match, square: Square) -> None:
-    board = np.asarray(match.env.unwrapped.board).reshape(6, 7)  # row 0 at the top; 0 empty, 1, 2
-    for row in range(6):
-        for col, column in enumerate(st.columns(7, gap="small")):
-            disc = DISCS[board[row, col] - 1] if board[row, col] else "⚪"
-            with column:
-                square(disc, f"cell-{row}-{col}", col, f"drop into column {col + 1}")
+def _square(square: Square, button: Button) -> None:
+    if square.action is not None:
+        button(square.label, square.key, square.action)
+    else:
+        st.markdown(f"<div class='{square.style}'>{html.escape(square.label)}</div>", unsafe_allow_html=True)
 
 
-def _dots_and_boxes(match: Match, square: Square) -> None:
-    state = match.env.unwrapped.state
-    rows, cols = state.rows, state.cols
-    horizontal = (rows + 1) * cols
-    widths = [1 if c % 2 == 0 else 4 for c in range(2 * cols + 1)]
-    for r in range(2 * rows + 1):
-        for c, column in enumerate(st.columns(widths, gap="small")):
-            with column:
-                if r % 2 == 0 and c % 2 == 0:
-                    st.markdown("<div class='dot'>●</div>", unsafe_allow_html=True)
-                elif r % 2 == 1 and c % 2 == 1:
-                    owner = int(state.owners[r // 2, c // 2])
-                    st.markdown(
-                        f"<div class='box'>{BOX_COLOURS[owner] if owner >= 0 else ''}</div>", unsafe_allow_html=True
-                    )
-                else:
-                    vertical = r % 2 == 1
-                    action = horizontal + (r // 2) * (cols + 1) + c // 2 if vertical else (r // 2) * cols + c // 2
-                    drawn = bool(state.edges[action])
-                    label = ("┃" if vertical else "━") if drawn else "·"
-                    square(label, f"edge-{action}", action, match.describe(action))
-
-
-def _generic(match: Match, square: Square) -> None:
+def _generic(match: Match, button: Button) -> None:
     st.code(board_text(match))
     legal = np.flatnonzero(match.legal_mask)
     for start in range(0, len(legal), 8):
         for action, column in zip(legal[start : start + 8], st.columns(8, gap="small"), strict=False):
             with column:
-                square(str(int(action)), f"action-{action}", int(action), match.describe(action))
+                button(str(int(action)), f"action-{action}", int(action))
 
 
 def board_text(match: Match) -> str:

@@ -11,6 +11,7 @@ import numpy as np
 
 import envs
 from arena.analysis import MoveAnalysis
+from envs.definition import numbered_action
 from muzero.config import GameConfig
 from muzero.errors import UserError
 from muzero.types import Game, TimeStep
@@ -131,21 +132,6 @@ class Match:
 
 
 def describe_action(game: str, action: int, args: dict[str, Any]) -> str:
-    """tic-tac-toe: the cell; connect four: the column; dots and boxes: the edge; other games: the number."""
-    if game == "tictactoe":
-        return f"cell {'abc'[action // 3]}{action % 3 + 1}"  # column letter, row number
-    if game == "connect4":
-        return f"column {action + 1}"
-    if game == "dots_and_boxes":
-        return edge_name(action, int(args.get("rows", 3)), int(args.get("cols", 3)))
-    return f"action {action}"
-
-
-def edge_name(action: int, rows: int, cols: int) -> str:
-    """A dots-and-boxes edge by its dots: horizontal h(r,c)-(r,c+1) or vertical v(r,c)-(r+1,c)."""
-    horizontal = (rows + 1) * cols
-    if action < horizontal:
-        r, c = divmod(action, cols)
-        return f"edge ({r},{c})-({r},{c + 1})"
-    r, c = divmod(action - horizontal, cols + 1)
-    return f"edge ({r},{c})-({r + 1},{c})"
+    """A move in words, as the game names it (an unregistered game: its number)."""
+    definition = envs.game_definition(game)
+    return definition.describe_action(action, args) if definition else numbered_action(action, args)

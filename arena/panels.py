@@ -8,6 +8,7 @@ import html
 import pandas as pd
 import streamlit as st
 
+import envs
 from arena.analysis import MoveAnalysis, tree_graphviz
 from arena.match import Match
 
@@ -136,30 +137,14 @@ def _heat_cell(match: Match, candidate, chosen: int) -> str:
     )
 
 
-def board_cells(match: Match) -> list[list[int | None]]:
-    """The actions laid out as the board shows them (None where a square is no move)."""
-    game = match.game.name
-    if game == "tictactoe":
-        return [[col * 3 + row for col in range(3)] for row in range(3)]
-    if game == "connect4":
-        return [list(range(7))]
-    if game == "dots_and_boxes":
-        state = match.env.unwrapped.state
-        rows, cols, horizontal = state.rows, state.cols, (state.rows + 1) * state.cols
-        grid: list[list[int | None]] = []
-        for r in range(2 * rows + 1):
-            line: list[int | None] = []
-            for c in range(2 * cols + 1):
-                if r % 2 == 0 and c % 2 == 1:
-                    line.append((r // 2) * cols + c // 2)
-                elif r % 2 == 1 and c % 2 == 0:
-                    line.append(horizontal + (r // 2) * (cols + 1) + c // 2)
-                else:
-                    line.append(None)
-            grid.append(line)
-        return grid
+def board_cells(match: Match) -> tuple[tuple[int | None, ...], ...]:
+    """The actions laid out as the board shows them (None where a square is no move); an unregistered game's
+    actions in rows of 8."""
+    definition = envs.game_definition(match.game.name)
+    if definition is not None and definition.action_layout is not None:
+        return definition.action_layout(match.game.args)
     actions = list(range(match.legal_mask.size))
-    return [actions[i : i + 8] for i in range(0, len(actions), 8)]
+    return tuple(tuple(actions[i : i + 8]) for i in range(0, len(actions), 8))
 
 
 HEAT_CSS = """

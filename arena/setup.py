@@ -10,13 +10,14 @@ from typing import Any
 
 import streamlit as st
 
+import envs
 from arena.catalog import Catalog
 from arena.match import HUMAN, Seat
 from muzero.config import GameConfig
+from muzero.errors import UserError
 
 MODELS_VARIABLE = "MUZERO_ARENA_MODELS"  # set by muzero-arena --models
 DEFAULT_MODELS = Path(__file__).resolve().parents[1] / "models"
-GAMES = ("tictactoe", "connect4", "dots_and_boxes")
 OTHER_GAME = "another game…"
 A_PATH = "a bundle by path…"
 
@@ -47,22 +48,25 @@ def sidebar(catalog: Catalog) -> Setup:
 
 
 def _game_choice() -> GameConfig:
-    name = st.selectbox("game", [*GAMES, OTHER_GAME], key="game")
+    games = envs.names()
+    name = st.selectbox("game", [*games, OTHER_GAME], key="game")
     if name == OTHER_GAME:
         typed = st.text_input("a registered name or pettingzoo:MODULE", key="other-game").strip()
-        return GameConfig(typed or "tictactoe")
+        return GameConfig(typed or games[0])
     args: dict[str, Any] = {}
-    if name == "dots_and_boxes":
-        args["players"] = int(st.selectbox("players", [2, 3, 4], index=1, key="dots-players"))
-        size = st.selectbox("board (boxes)", ["2x2", "3x3", "3x4", "4x4"], index=1, key="dots-size")
-        args["rows"], args["cols"] = (int(part) for part in size.split("x"))
+    for choice in envs.game_definition(name).arguments:
+        labels = [label for label, _ in choice.options]
+        picked = st.selectbox(choice.label, labels, index=choice.default, key=choice.key)
+        args |= dict(choice.options[labels.index(picked)][1])
     return GameConfig(name, args)
 
 
 def _player_count(game: GameConfig) -> int:
-    if game.name == "dots_and_boxes":
-        return int(game.args["players"])
-    return 2
+    """The game's players (an unknown game or bad arguments: 2 seats; the page says what is wrong)."""
+    try:
+        return envs.registry.player_count(game.name, tuple(sorted(game.args.items())))
+    except UserError:
+        return 2
 
 
 def _seat_choice(player: int, game: GameConfig, catalog: Catalog) -> Seat:

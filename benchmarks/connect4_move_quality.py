@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 from pettingzoo.classic import connect_four_v3
 
-from envs.connect4_perfect import outcome, solved_scores
-from envs.opponents import connect4_bitboards_from_env, opponent
+from envs.connect4.perfect import outcome, solved_scores
+from envs.connect4.players import bitboards_from_env as connect4_bitboards_from_env
+from envs.registry import reference_player
 from muzero.agent import Agent
 
 MAX_OPENING_PLIES = 30  # positions are drawn after 0 to this many random moves
@@ -75,7 +76,7 @@ def random_positions(count: int, seed: int) -> list[GradedPosition]:
 def make_player(name: str, simulations: int | None, seed: int):
     if Path(name).exists():
         return Agent.load(name, num_simulations=simulations)
-    return opponent(name, seed=seed, game="connect4")
+    return reference_player("connect4", name, seed=seed)
 
 
 def grade(name: str, positions: list[GradedPosition], simulations: int | None, seed: int) -> dict:

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from pettingzoo.classic import connect_four_v3, tictactoe_v3
 
-from envs.opponents import AlphaBetaConnectFourPlayer, PerfectTicTacToePlayer, tictactoe_value
+from envs.connect4.players import AlphaBetaConnectFourPlayer
+from envs.tictactoe.players import PerfectTicTacToePlayer
+from envs.tictactoe.rules import position_value as tictactoe_value
 
 ALPHABETA_GOAL_SECONDS = 1.0
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "opponents.json"

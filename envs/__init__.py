@@ -1,5 +1,5 @@
-"""Games and adapters implementing `muzero.types.Game`."""
+"""Games and adapters implementing `muzero.types.Game`; each registered game declares itself in its own folder."""
 
-from envs.registry import make, make_env, names
+from envs.registry import game_definition, make, make_env, names
 
-__all__ = ["make", "make_env", "names"]
+__all__ = ["game_definition", "make", "make_env", "names"]

@@ -8,6 +8,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from envs.pettingzoo_game import deep_copy
 from muzero.errors import UserError
 from muzero.types import TimeStep, require_legal
 
@@ -52,6 +53,11 @@ class GymnasiumGame:
         observation, reward, terminated, truncated, info = self.env.step(self._action_start + action)
         cut = bool(truncated) and not terminated  # a time limit, not the end of the game
         return self._timestep(observation, float(reward), bool(terminated) or cut, info, truncated=cut)
+
+    def clone(self) -> GymnasiumGame:
+        """A copy at the same state (a deep copy of the env: its random generator too), stepped independently;
+        an env that cannot be copied is a one-line UserError."""
+        return deep_copy(self, self.name)
 
     def _timestep(
         self, observation: Any, reward: float, terminal: bool, info: dict, *, truncated: bool = False

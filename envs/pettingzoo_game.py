@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from gymnasium import spaces
@@ -11,16 +12,7 @@ from pettingzoo import AECEnv
 
 from muzero.errors import UserError
 from muzero.symmetry import Symmetry
-from muzero.types import TimeStep, require_legal
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What the player to move sees in an AEC env: the inputs of a search."""
-
-    observation: np.ndarray  # float32[*observation_shape], from the point of view of `to_play`
-    to_play: int  # index of `env.agent_selection` in `env.possible_agents`
-    legal_mask: np.ndarray  # bool[num_actions]
+from muzero.types import Decision, Game, TimeStep, require_legal
 
 
 def observation_to_array(raw_observation: np.ndarray) -> np.ndarray:
@@ -53,6 +45,14 @@ def observe(env: AECEnv, agent: str) -> Decision:
     )
 
 
+def deep_copy(game: Any, name: str) -> Any:
+    """A deep copy of a game and its env; an env that cannot be copied is a one-line UserError."""
+    try:
+        return copy.deepcopy(game)
+    except Exception as error:  # whatever an env's state refuses (open files, sockets, C handles)
+        raise UserError(f"{name}: its env cannot be copied ({type(error).__name__}: {error})") from None
+
+
 def game_over(env: AECEnv) -> bool:
     """All agents left in the env are terminated or truncated (or none are left)."""
     return all(env.terminations[a] or env.truncations[a] for a in env.agents)
@@ -61,8 +61,15 @@ def game_over(env: AECEnv) -> bool:
 class PettingZooGame:
     """Adapts an AEC env: skips dead agents' steps and sums every player's rewards between decisions."""
 
-    def __init__(self, make_env: Callable[[], AECEnv], name: str = "", symmetries: tuple[Symmetry, ...] = ()) -> None:
+    def __init__(
+        self,
+        make_env: Callable[[], AECEnv],
+        name: str = "",
+        symmetries: tuple[Symmetry, ...] = (),
+        copy_state: Callable[[AECEnv], Game] | None = None,
+    ) -> None:
         self.make_env = make_env  # a fresh AEC env of this game on each call
+        self.copy_state = copy_state  # the game's own cheap copy of a position (pure rules); None: a deep copy
         self.env = make_env()
         self.env.reset(seed=0)
         self.name = name or self.env.metadata.get("name", "pettingzoo")
@@ -105,6 +112,15 @@ class PettingZooGame:
         self.env.step(action)
         return self._settle(self._step_rewards())
 
+    def clone(self) -> Game:
+        """A copy at the same position, stepped independently of this game: the game's pure rules where it
+        declares them, else a deep copy of the env (a one-line UserError where the env cannot be copied)."""
+        if self.copy_state is None:
+            return deep_copy(self, self.name)
+        copy = self.copy_state(self.env)
+        copy.symmetries = self.symmetries
+        return copy
+
     def current_decision(self) -> Decision:
         """The decision the player to move faces now."""
         return observe(self.env, self.env.agent_selection)
@@ -136,4 +152,4 @@ class PettingZooGame:
             )
         decision = self.current_decision()
         self._legal_mask = decision.legal_mask
-        return TimeStep(decision.observation, decision.to_play, rewards, decision.legal_mask, False)
+        return TimeStep(decision.observation, decision.to_play, decision.legal_mask, rewards, terminal=False)

@@ -1,35 +1,42 @@
-"""Game names -> games: the registered games and the `pettingzoo:MODULE` / `gym:ID` adapters."""
+"""Game names -> games: the registered games (one line each in `GAMES`) and the `pettingzoo:MODULE` /
+`gym:ID` adapters. Each registered game declares itself in its own folder (`envs.definition`)."""
 
 from __future__ import annotations
 
 import importlib
 import inspect
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pettingzoo import AECEnv
-
+from envs import connect4, dots_and_boxes, tictactoe
+from envs.definition import GameDefinition
 from envs.gymnasium_game import GymnasiumGame
+from envs.opponents import RANDOM, opponent, opponents_of
 from envs.pettingzoo_game import PettingZooGame
-from envs.symmetries import SYMMETRIES_OF_GAME
 from muzero.errors import UnknownGameError, UserError
-from muzero.types import Game
+from muzero.types import Game, Player
 
 PETTINGZOO_PREFIX = "pettingzoo:"
 GYM_PREFIX = "gym:"
 
-# name -> module whose `env(**kwargs)` builds the PettingZoo AEC env
-_REGISTERED_MODULES: dict[str, str] = {
-    "tictactoe": "pettingzoo.classic.tictactoe_v3",
-    "connect4": "pettingzoo.classic.connect_four_v3",
-    "dots_and_boxes": "envs.dots_and_boxes",
-}
+# The registered games: adding a game is its folder under envs/ and its line here.
+GAMES: tuple[GameDefinition, ...] = (
+    tictactoe.GAME,
+    connect4.GAME,
+    dots_and_boxes.GAME,
+)
 
 
 def names() -> list[str]:
     """The registered game names (any `pettingzoo:MODULE` or `gym:ID` works too)."""
-    return sorted(_REGISTERED_MODULES)
+    return [game.name for game in GAMES]
+
+
+def game_definition(name: str) -> GameDefinition | None:
+    """The definition of the registered game `name`; None for any other name (`pettingzoo:`, `gym:`)."""
+    return next((game for game in GAMES if game.name == name), None)
 
 
 def make(name: str, **kwargs: Any) -> Game:
@@ -37,21 +44,23 @@ def make(name: str, **kwargs: Any) -> Game:
     if name.startswith(GYM_PREFIX):
         return GymnasiumGame(name.removeprefix(GYM_PREFIX), **kwargs)
     factory = env_factory(name, **kwargs)
-    symmetries = SYMMETRIES_OF_GAME[name](**kwargs) if name in SYMMETRIES_OF_GAME else ()
-    return PettingZooGame(factory, name=name, symmetries=symmetries)
+    game = game_definition(name)
+    if game is None:
+        return PettingZooGame(factory, name=name)
+    return PettingZooGame(factory, name=name, symmetries=game.symmetries(**kwargs), copy_state=game.copy_state)
 
 
-def make_env(name: str, **kwargs: Any) -> AECEnv:
+def make_env(name: str, **kwargs: Any) -> Any:
     """A fresh PettingZoo AEC env of the game `name` (what players and opponents act on)."""
     return env_factory(name, **kwargs)()
 
 
-def env_factory(name: str, **kwargs: Any) -> Callable[[], AECEnv]:
+def env_factory(name: str, **kwargs: Any) -> Callable[[], Any]:
     """A function building fresh AEC envs of the PettingZoo game `name`, checked once by building one."""
-    module = _env_module(name)
+    make_env = _env_maker(name)
 
-    def build() -> AECEnv:
-        return module.env(**kwargs)
+    def build() -> Any:
+        return make_env(**kwargs)
 
     try:
         build()
@@ -63,19 +72,23 @@ def env_factory(name: str, **kwargs: Any) -> Callable[[], AECEnv]:
 def require_known(name: str) -> None:
     """Raises UnknownGameError unless `name` is registered, a `gym:` id or an importable PettingZoo module."""
     if not name.startswith(GYM_PREFIX):
-        _env_module(name)
+        _env_maker(name)
 
 
-def _env_module(name: str) -> Any:
-    if name.startswith(PETTINGZOO_PREFIX):
-        module_name = name.removeprefix(PETTINGZOO_PREFIX)
-    elif name in _REGISTERED_MODULES:
-        module_name = _REGISTERED_MODULES[name]
-    else:
+def _env_maker(name: str) -> Callable[..., Any]:
+    game = game_definition(name)
+    if game is not None:
+        return game.make_env
+    return _pettingzoo_module(name).env
+
+
+def _pettingzoo_module(name: str) -> Any:
+    if not name.startswith(PETTINGZOO_PREFIX):
         raise UnknownGameError(
             f"unknown game {name!r}; known games: {', '.join(names())} "
             f"(or {PETTINGZOO_PREFIX}MODULE for a PettingZoo AEC env, {GYM_PREFIX}ID for a Gymnasium env)"
         )
+    module_name = name.removeprefix(PETTINGZOO_PREFIX)
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
@@ -86,11 +99,14 @@ def _env_module(name: str) -> Any:
 
 
 def full_arguments(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """`kwargs` with the defaults of the game's `env(...)` filled in: two argument sets make the same game
-    exactly when their full arguments are equal (`{"players": 3}` and `{"players": 3, "rows": 3}` do)."""
+    """`kwargs` with the game's defaults filled in: two argument sets make the same game exactly when their full
+    arguments are equal (`{"players": 3}` and `{"players": 3, "rows": 3}` do)."""
+    game = game_definition(name)
+    if game is not None:
+        return game.full_args(kwargs)
     if name.startswith(GYM_PREFIX):
         return dict(kwargs)
-    module = _env_module(name)
+    module = _pettingzoo_module(name)
     defaults: dict[str, Any] = {}
     # PettingZoo's `env(**kwargs)` passes its arguments on to `raw_env`, whose signature holds the defaults
     for build in (getattr(module, "raw_env", None), module.env):
@@ -98,6 +114,30 @@ def full_arguments(name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
             parameters = inspect.signature(build).parameters.values()
             defaults |= {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
     return {**defaults, **kwargs}
+
+
+def reference_player(game_name: str, name: str, seed: int | None = None) -> Player:
+    """The reference player `name` (e.g. "perfect", "alphabeta:4") of the game `game_name`; one of another game
+    is a one-line UserError naming this game's opponents."""
+    game = game_definition(game_name)
+    kind = name.partition(":")[0]
+    if kind != RANDOM and (game is None or game.opponent_kind(kind) is None):
+        others = [other.name for other in GAMES if other.opponent_kind(kind) is not None]
+        if others:  # a player of other games: say which
+            accepted = ", ".join(opponents_of(game))
+            raise UserError(f"{kind} plays {', '.join(others)}; {game_name}'s opponents: {accepted}")
+    return opponent(name, seed, game, game_name)
+
+
+def reference_players(game_name: str) -> list[str]:
+    """The reference players of the game `game_name`, as they are asked for."""
+    return opponents_of(game_definition(game_name))
+
+
+@cache
+def player_count(name: str, args: tuple[tuple[str, Any], ...]) -> int:
+    """The number of players of a game with arguments `args` (sorted items), read from a fresh env once."""
+    return len(make_env(name, **dict(args)).possible_agents)
 
 
 PRESETS_DIR = Path(__file__).parent / "presets"
@@ -109,4 +149,4 @@ def preset_path(name: str) -> Path | None:
         path = PRESETS_DIR / "gym" / f"{name.removeprefix(GYM_PREFIX)}.toml"
         return path if path.is_file() else None
     path = PRESETS_DIR / f"{name}.toml"
-    return path if name in _REGISTERED_MODULES and path.is_file() else None
+    return path if game_definition(name) is not None and path.is_file() else None

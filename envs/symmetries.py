@@ -1,4 +1,4 @@
-"""The symmetries of the registered board games, built from transforms of the board's grid.
+"""Symmetries of board games, built from transforms of the board's grid (each game builds its own).
 
 A grid game places every action on a cell of an "action grid" (the board, or a row of columns for connect
 four) and shows channels-first observations (C, H, W) whose last two axes are the board. A transform of the
@@ -82,32 +82,3 @@ def _action_image(action_grid: np.ndarray, transformed: np.ndarray, num_actions:
     cells = transformed >= 0
     image[transformed[cells]] = action_grid[cells]
     return image
-
-
-def tictactoe_symmetries(**game_args: object) -> tuple[Symmetry, ...]:
-    """PettingZoo tic-tac-toe, observations (2, 3, 3): action a is cell (a // 3, a % 3); the square's 8."""
-    return grid_symmetries((2, 3, 3), np.arange(9).reshape(3, 3), SQUARE_TRANSFORMS)
-
-
-def connect_four_symmetries(**game_args: object) -> tuple[Symmetry, ...]:
-    """PettingZoo connect four, observations (2, 6, 7): action c is column c; the mirror image."""
-    return grid_symmetries((2, 6, 7), np.arange(7).reshape(1, 7), (identity, flip_left_right))
-
-
-def dots_and_boxes_symmetries(
-    players: int = 2, rows: int = 3, cols: int = 3, **game_args: object
-) -> tuple[Symmetry, ...]:
-    """Our dots and boxes, observations (3 + players, 2 rows + 1, 2 cols + 1) with the edges on the grid
-    (see its env): 8 symmetries on a square board, 4 on a rectangle."""
-    grid = np.full((2 * rows + 1, 2 * cols + 1), -1, dtype=np.int64)
-    horizontal_count = (rows + 1) * cols
-    grid[0::2, 1::2] = np.arange(horizontal_count).reshape(rows + 1, cols)
-    grid[1::2, 0::2] = horizontal_count + np.arange(rows * (cols + 1)).reshape(rows, cols + 1)
-    return grid_symmetries((3 + players, *grid.shape), grid, board_transforms(rows, cols))
-
-
-SYMMETRIES_OF_GAME: dict[str, Callable[..., tuple[Symmetry, ...]]] = {
-    "tictactoe": tictactoe_symmetries,
-    "connect4": connect_four_symmetries,
-    "dots_and_boxes": dots_and_boxes_symmetries,
-}

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from muzero.config import GameConfig, NetworkConfig
 from muzero.errors import UserError
 from muzero.symmetry import Symmetry
-from muzero.types import Game
+from muzero.types import Decision, Game, Player
 
 
 @dataclass(frozen=True)
@@ -42,20 +42,6 @@ def check_network_fits_game(network: NetworkConfig, spec: GameSpec, game_name: s
             f"config field 'network.kind' is \"resnet\" but {game_name}'s observations have shape "
             f"{spec.observation_shape}, not (C, H, W); use network.kind=mlp"
         )
-
-
-class Decision(Protocol):
-    """What the player to move sees in an env: the inputs of a search."""
-
-    observation: np.ndarray  # float32[*observation_shape], from the point of view of `to_play`
-    to_play: int  # the player to move
-    legal_mask: np.ndarray  # bool[num_actions]
-
-
-class Player(Protocol):
-    """A reference player: acts in a PettingZoo AEC env at its turn."""
-
-    def act(self, env: Any) -> int: ...
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,12 @@ from functools import partial
 from typing import Any
 
 import envs
-from envs.opponents import evaluation_opening_plies, evaluation_opponents, opponent
-from envs.pettingzoo_game import Decision, observe
+from envs.definition import GameDefinition
+from envs.opponents import RANDOM
+from envs.pettingzoo_game import observe
 from muzero.config import ExperimentConfig, GameConfig, load_config, with_overrides
-from muzero.game_kit import GameKit, GameSpec, Player
+from muzero.game_kit import GameKit, GameSpec
+from muzero.types import Decision
 
 
 def game_kit(config: GameConfig) -> GameKit:
@@ -22,16 +24,17 @@ def game_kit(config: GameConfig) -> GameKit:
     envs.registry.require_known(config.name)
     make_game = partial(envs.make, config.name, **config.args)
     game = make_game()
-    pettingzoo = not config.name.startswith("gym:")  # a PettingZoo game exposes its AEC env as `game.env`
+    pettingzoo = not config.name.startswith(envs.registry.GYM_PREFIX)  # a PettingZoo game exposes `game.env`
+    definition = envs.game_definition(config.name)
     return GameKit(
         config=config,
         make_game=make_game,
         spec=GameSpec.of(game),
         env_name=game.env.metadata.get("name", config.name) if pettingzoo else None,
         observe=observe_to_play,
-        make_opponent=partial(reference_player, config.name),
-        reference_opponents=evaluation_opponents(config.name) if pettingzoo else (),
-        opening_plies=evaluation_opening_plies(config.name),
+        make_opponent=partial(envs.registry.reference_player, config.name),
+        reference_opponents=_evaluation_opponents(definition) if pettingzoo else (),
+        opening_plies=definition.opening_plies if definition else 0,
         encode_observation=None if pettingzoo else game.encoder,
     )
 
@@ -55,10 +58,9 @@ def observe_to_play(env: Any) -> Decision:
     return observe(env, env.agent_selection)
 
 
-def reference_player(game_name: str, name: str, seed: int) -> Player:
-    """The reference player `name` (e.g. "perfect", "alphabeta:4") for a game of `game_name`; one of another
-    game is a one-line UserError naming this game's opponents."""
-    return opponent(name, seed, game=game_name)
+def _evaluation_opponents(definition: GameDefinition | None) -> tuple[str, ...]:
+    """The players a run's evaluator plays: the game's own choice, a random player for an unregistered game."""
+    return definition.evaluation_opponents if definition else (RANDOM,)
 
 
 def experiment_config(game: str, config_file: str | None, settings: Sequence[str]) -> ExperimentConfig:

@@ -6,7 +6,7 @@ Players are indexed 0..P-1. Rewards and values are absolute per-player vectors.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -14,17 +14,31 @@ from muzero.errors import IllegalActionError
 
 
 @dataclass(frozen=True)
-class TimeStep:
-    """What a game shows after a reset or a step."""
+class Decision:
+    """What the player to move sees: the inputs of a search (and of any player's choice)."""
 
     observation: np.ndarray  # float32[*observation_shape], from the point of view of `to_play`
-    to_play: int  # the player who decides next (meaningless once `terminal`)
-    rewards: np.ndarray  # float32[num_players]: every player's reward since the previous decision
+    to_play: int  # the player who decides (meaningless once a TimeStep is `terminal`)
     legal_mask: np.ndarray  # bool[num_actions]: the actions `to_play` may take (all False once terminal)
+
+
+@dataclass(frozen=True)
+class TimeStep(Decision):
+    """What a game shows after a reset or a step: the decision now due, and what happened since the last one."""
+
+    rewards: np.ndarray  # float32[num_players]: every player's reward since the previous decision
     terminal: bool  # the game is over
     # over, but not by its rules: a time limit cut it (Gymnasium's truncation). Its value does not end here, so
     # the value targets bootstrap from the value of this last observation (`Trajectory.final_value`)
     truncated: bool = False
+
+
+@runtime_checkable
+class Player(Protocol):
+    """A reference player: picks a legal action for the agent to move in a PettingZoo AEC env, leaving the env
+    untouched."""
+
+    def act(self, env: Any) -> int: ...
 
 
 @runtime_checkable

@@ -8,6 +8,7 @@ import gymnasium
 import numpy as np
 from gymnasium import spaces
 from pettingzoo import AECEnv
+from pettingzoo.utils import wrappers
 
 from envs.dots_and_boxes import rules
 from envs.dots_and_boxes.render import ansi_board, rgb_board
@@ -24,6 +25,31 @@ def boxes_and_open_sides(boxes: np.ndarray, undrawn: np.ndarray) -> np.ndarray:
     plane[1::2, 2::2] |= boxes  # right sides
     plane[0::2, 1::2] &= undrawn[0::2, 1::2]  # horizontal edges: only those not drawn
     plane[1::2, 0::2] &= undrawn[1::2, 0::2]  # vertical edges likewise
+    return plane
+
+
+def observation_grid(state: rules.DotsAndBoxesState, observer: int) -> np.ndarray:
+    """int8[2*rows+1, 2*cols+1, 3+players]: what player `observer` sees (the layout of `raw_env`'s docstring)."""
+    players = state.players
+    grid = np.zeros((2 * state.rows + 1, 2 * state.cols + 1, 3 + players), dtype=np.int8)
+    grid[:, :, 0] = edge_grid(state)
+    box_cells = grid[1::2, 1::2, 1:]
+    for k in range(players):
+        box_cells[:, :, k] = state.owners == (observer + k) % players
+    sides, open_boxes = rules.sides_drawn(state), state.owners == rules.NOBODY
+    undrawn = grid[:, :, 0] == 0
+    grid[:, :, players + 1] = boxes_and_open_sides(open_boxes & (sides == 3), undrawn)
+    grid[:, :, players + 2] = boxes_and_open_sides(open_boxes & (sides == 2), undrawn)
+    return grid
+
+
+def edge_grid(state: rules.DotsAndBoxesState) -> np.ndarray:
+    """int8[2*rows+1, 2*cols+1]: 1 on the cells of the drawn edges."""
+    rows, cols = state.rows, state.cols
+    horizontal_count = (rows + 1) * cols
+    plane = np.zeros((2 * rows + 1, 2 * cols + 1), dtype=np.int8)
+    plane[0::2, 1::2] = state.edges[:horizontal_count].reshape(rows + 1, cols)
+    plane[1::2, 0::2] = state.edges[horizontal_count:].reshape(rows, cols + 1)
     return plane
 
 
@@ -94,28 +120,11 @@ class raw_env(AECEnv):
         self.agent_selection = self.possible_agents[self._state.to_play]
 
     def observe(self, agent: str) -> dict[str, np.ndarray]:
-        observer = self._agent_index[agent]
-        grid = np.zeros(self.observation_spaces[agent]["observation"].shape, dtype=np.int8)
-        grid[:, :, 0] = self._edge_grid()
-        box_cells = grid[1::2, 1::2, 1:]
-        for k in range(self.players):
-            box_cells[:, :, k] = self._state.owners == (observer + k) % self.players
-        sides, open_boxes = rules.sides_drawn(self._state), self._state.owners == rules.NOBODY
-        undrawn = grid[:, :, 0] == 0
-        grid[:, :, self.players + 1] = boxes_and_open_sides(open_boxes & (sides == 3), undrawn)
-        grid[:, :, self.players + 2] = boxes_and_open_sides(open_boxes & (sides == 2), undrawn)
+        grid = observation_grid(self._state, self._agent_index[agent])
         mask = np.zeros(self._state.num_edges, dtype=np.int8)
         if agent == self.agent_selection and not rules.is_over(self._state):
             mask[rules.legal_mask(self._state)] = 1
         return {"observation": grid, "action_mask": mask}
-
-    def _edge_grid(self) -> np.ndarray:
-        rows, cols = self.rows, self.cols
-        horizontal_count = (rows + 1) * cols
-        plane = np.zeros((2 * rows + 1, 2 * cols + 1), dtype=np.int8)
-        plane[0::2, 1::2] = self._state.edges[:horizontal_count].reshape(rows + 1, cols)
-        plane[1::2, 0::2] = self._state.edges[horizontal_count:].reshape(rows, cols + 1)
-        return plane
 
     def step(self, action: int | None) -> None:
         """Draw edge `action` for the agent to move; an illegal edge raises IllegalActionError."""
@@ -144,3 +153,8 @@ class raw_env(AECEnv):
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def env(**kwargs: Any) -> wrappers.OrderEnforcingWrapper:
+    """The AEC environment wrapped like PettingZoo's own; an illegal action raises IllegalActionError."""
+    return wrappers.OrderEnforcingWrapper(raw_env(**kwargs))

@@ -120,7 +120,7 @@ class _BrokenMaskGame:
 
     def reset(self, seed=None):
         timestep = self.inner.reset(seed)
-        return type(timestep)(timestep.observation, 0, timestep.rewards, timestep.legal_mask & False, False)
+        return type(timestep)(timestep.observation, 0, timestep.legal_mask & False, timestep.rewards, terminal=False)
 
     def step(self, action):
         return self.inner.step(action)

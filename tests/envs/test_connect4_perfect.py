@@ -5,9 +5,11 @@ import builtins
 import pytest
 from pettingzoo.classic import connect_four_v3
 
-import envs.connect4_perfect as perfect
-from envs.connect4_perfect import columns_from_bitboards, outcome, solved_scores
-from envs.opponents import AlphaBetaConnectFourPlayer, PerfectConnectFourPlayer, connect4_bitboards_from_env, opponent
+import envs.connect4.perfect as perfect
+from envs.connect4.perfect import columns_from_bitboards, outcome, solved_scores
+from envs.connect4.players import AlphaBetaConnectFourPlayer, PerfectConnectFourPlayer
+from envs.connect4.players import bitboards_from_env as connect4_bitboards_from_env
+from envs.registry import reference_player
 from muzero.errors import UserError
 from tests.envs.test_opponents import FORCED_WIN_IN_THREE, env_after, play_game
 
@@ -47,7 +49,7 @@ def test_perfect_first_player_beats_alphabeta_and_never_loses_as_second():
 
 
 def test_perfect_is_an_opponent_of_connect_four_too():
-    assert isinstance(opponent("perfect", seed=0, game="connect4"), PerfectConnectFourPlayer)
+    assert isinstance(reference_player("connect4", "perfect", seed=0), PerfectConnectFourPlayer)
 
 
 def test_a_missing_solver_is_one_line_naming_the_extra(monkeypatch):
@@ -62,7 +64,7 @@ def test_a_missing_solver_is_one_line_naming_the_extra(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_bitbully)
     try:
         with pytest.raises(UserError, match=r"^the perfect connect-four player needs the solver extra") as error:
-            opponent("perfect", seed=0, game="connect4")
+            reference_player("connect4", "perfect", seed=0)
         assert "\n" not in str(error.value)
         assert not perfect.solver_available()
     finally:

@@ -6,16 +6,14 @@ import numpy as np
 import pytest
 from pettingzoo.classic import connect_four_v3, tictactoe_v3
 
-from envs.opponents import (
-    AlphaBetaConnectFourPlayer,
-    PerfectTicTacToePlayer,
-    Player,
-    RandomPlayer,
-    connect4_bitboards_from_env,
-    opponent,
-    tictactoe_board_from_env,
-)
+from envs.connect4.players import AlphaBetaConnectFourPlayer
+from envs.connect4.players import bitboards_from_env as connect4_bitboards_from_env
+from envs.opponents import RandomPlayer
+from envs.registry import reference_player
+from envs.tictactoe.players import PerfectTicTacToePlayer
+from envs.tictactoe.players import bitboards_from_env as tictactoe_board_from_env
 from muzero.errors import UserError
+from muzero.types import Player
 
 # Connect four, player_0 to move; 5 wins by its third move at the latest whatever player_1 does,
 # and no move wins sooner:     .......
@@ -192,14 +190,14 @@ def test_random_player_only_plays_legal_actions_and_covers_them(make_env):
 
 def test_opponent_factory_builds_players_and_rejects_unknown_names():
     env = env_after(connect_four_v3.env, [3])
-    player = opponent("alphabeta:3", seed=1)
+    player = reference_player("connect4", "alphabeta:3", seed=1)
     assert isinstance(player, AlphaBetaConnectFourPlayer) and player.depth == 3
     assert env.observe(env.agent_selection)["action_mask"][player.act(env)] == 1
-    assert isinstance(opponent("random"), RandomPlayer)
-    assert isinstance(opponent("perfect"), PerfectTicTacToePlayer)
+    assert isinstance(reference_player("connect4", "random"), RandomPlayer)
+    assert isinstance(reference_player("tictactoe", "perfect"), PerfectTicTacToePlayer)
     for name in ("nonsense", "alphabeta", "alphabeta:0", "alphabeta:x"):
         with pytest.raises(UserError, match=r"random, perfect, alphabeta:DEPTH"):
-            opponent(name)
+            reference_player("connect4", name)
 
 
 def test_board_readers_reject_the_wrong_game():

@@ -3,7 +3,7 @@ policy targets alike; values, rewards and players are untouched; every symmetry 
 
 import numpy as np
 
-from envs.symmetries import tictactoe_symmetries
+from envs.tictactoe import symmetries as tictactoe_symmetries
 from muzero.config import ReplayConfig
 from muzero.game_kit import GameSpec
 from muzero.replay import ReplayBuffer

@@ -1,6 +1,6 @@
 """Evaluation games: the moves recorded, distinct games counted, and random openings that vary them."""
 
-from envs.opponents import AlphaBetaConnectFourPlayer
+from envs.connect4.players import AlphaBetaConnectFourPlayer
 from muzero.config import GameConfig
 from muzero.evaluate import PlayerAsAgent, evaluate_all_seats, record_seats
 from muzero.games import game_kit

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from envs.dots_and_boxes.against_random import mask_of, solve
 from envs.dots_and_boxes.greedy import greedy_edges
 from envs.dots_and_boxes.rules import DotsAndBoxesState, apply, initial_state, is_over, legal_mask
+
+# the oracle is a research benchmark's, kept beside its script
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks/research/dots_and_boxes"))
+from against_random import mask_of, solve
 
 
 def expected_boxes(state: DotsAndBoxesState, seat: int, policy: str) -> float:

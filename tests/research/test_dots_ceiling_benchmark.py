@@ -10,9 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from envs.dots_and_boxes.against_random import AgainstRandomTables, solve
 from envs.dots_and_boxes.greedy import GreedyDotsAndBoxesPlayer
-from envs.opponents import opponent
+from envs.opponents import RandomPlayer
 from muzero.config import GameConfig
 from muzero.evaluate import PlayerAsAgent, play_seats
 from muzero.games import game_kit
@@ -22,13 +21,14 @@ sys.path.insert(0, str(SCRIPT.parent))  # the ceiling script imports the tactics
 spec = importlib.util.spec_from_file_location("ceiling", SCRIPT)
 ceiling = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(ceiling)
+AgainstRandomTables, solve = ceiling.AgainstRandomTables, ceiling.solve
 
 KIT = game_kit(GameConfig("dots_and_boxes", {"players": 3, "rows": 2, "cols": 2}))
 
 
 def seat_report(player, tables: AgainstRandomTables, seat: int, games: int) -> dict:
     recorder = ceiling.RegretRecorder(PlayerAsAgent(player), tables)
-    returns = play_seats({seat: recorder}, lambda seed: opponent("random", seed), KIT.make_game, games=games, seed=7)
+    returns = play_seats({seat: recorder}, RandomPlayer, KIT.make_game, games=games, seed=7)
     return ceiling.seat_report(seat, recorder, returns, games)
 
 

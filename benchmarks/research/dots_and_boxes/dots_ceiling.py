@@ -5,7 +5,7 @@
     python benchmarks/research/dots_and_boxes/dots_ceiling.py greedy runs/dots3/checkpoints/step_00020000.pt --games 100
     python benchmarks/research/dots_and_boxes/dots_ceiling.py exact+noise:0 exact+noise:0.1 exact+noise:0.2 --games 200
 
-It solves 3x3 dots and boxes for 3 players exactly (`envs.dots_and_boxes.against_random`): per seat, the
+It solves 3x3 dots and boxes for 3 players exactly (`against_random.py` beside it): per seat, the
 expected boxes of the best possible play against two uniformly random players and of the greedy player.
 With a player, it plays its games against two random players and charges each of its decisions the
 expected boxes the decision gives up against the best one (the best edge's value minus the chosen edge's,
@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from against_random import AgainstRandomTables, mask_of, solve
 from dots_tactics import capturing_edges, classify, load_player, safe_edges
 
-from envs.dots_and_boxes.against_random import AgainstRandomTables, mask_of, solve
 from muzero.config import GameConfig
 from muzero.evaluate import PlayerAsAgent, play_seats
 from muzero.games import game_kit

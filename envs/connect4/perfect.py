@@ -11,7 +11,7 @@ score wins sooner and a larger negative one loses later.
 from functools import cache
 from typing import Any
 
-from envs.connect4_solver import COLUMN_STRIDE, COLUMNS, ROWS
+from envs.connect4.solver import COLUMN_STRIDE, COLUMNS, ROWS
 from muzero.errors import UserError
 
 SOLVER_MISSING = (

@@ -1,0 +1,111 @@
+"""What a game declares about itself, once, in its own folder: the records of `GameDefinition`.
+
+A registered game is one folder under `envs/` whose `GAME` is a `GameDefinition`, and one entry in
+`envs.registry.GAMES`. Everything else (the registry, the reference opponents, the run's evaluator, the arena)
+looks a game up there and reads what it declares: no other module names a game.
+
+The display records (`BoardView`, `Square`, `ArgumentChoice`) are plain data: the arena draws them with
+Streamlit, the game never imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from muzero.symmetry import Symmetry
+from muzero.types import Player
+
+GameArgs = Mapping[str, Any]  # a game's keyword arguments, e.g. {"players": 3, "rows": 3, "cols": 3}
+ActionLayout = tuple[tuple[int | None, ...], ...]  # the actions laid out as the board shows them, None: no move
+
+
+@dataclass(frozen=True)
+class Square:
+    """One square of a board as the arena shows it."""
+
+    label: str  # what the square shows ("X", a disc, an edge)
+    key: str  # its name on the page, unique on the board ("cell-4")
+    action: int | None = None  # the move a click on it makes; None: not a move (a dot, a box)
+    style: str = ""  # the look of a square that is no move ("dot", "box")
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """A board read for display: rows of squares, top to bottom."""
+
+    rows: tuple[tuple[Square, ...], ...]
+    widths: tuple[int, ...] = ()  # relative widths of the columns (empty: all equal)
+
+
+@dataclass(frozen=True)
+class ArgumentChoice:
+    """One choice of game arguments the arena offers, e.g. the board's size."""
+
+    label: str  # "board (boxes)"
+    key: str  # its widget's name on the page
+    options: tuple[tuple[str, GameArgs], ...]  # (what the page shows, the arguments it sets)
+    default: int = 0  # index of the option chosen at first
+
+
+@dataclass(frozen=True)
+class OpponentKind:
+    """A reference player of a game, asked for by name (and a level, for `alphabeta:DEPTH`)."""
+
+    name: str  # "perfect", "alphabeta"
+    make: Callable[..., Player]  # make(seed) -> Player, or make(seed, level) for a kind with a level
+    level: str = ""  # the name of its level ("DEPTH"): then asked for as NAME:LEVEL
+    levels: tuple[int, int] = (0, 0)  # the accepted levels, inclusive
+    level_note: str = ""  # said when a level is refused (what a level costs)
+
+    @property
+    def shown(self) -> str:
+        """How it is asked for, as help and error messages list it."""
+        if not self.level:
+            return self.name
+        low, high = self.levels
+        return f"{self.name}:{self.level} ({self.level} {low} to {high})"
+
+
+def no_symmetries(**game_args: Any) -> tuple[Symmetry, ...]:
+    return ()
+
+
+def numbered_action(action: int, game_args: GameArgs) -> str:
+    return f"action {action}"
+
+
+def _empty_args() -> GameArgs:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class GameDefinition:
+    """Everything a registered game declares about itself."""
+
+    name: str  # the name users type: muzero-train NAME
+    title: str  # the name people read: "tic-tac-toe"
+    make_env: Callable[..., Any]  # make_env(**game_args) -> a fresh PettingZoo AEC env
+    default_args: GameArgs = field(default_factory=_empty_args)  # the arguments left out mean these
+    symmetries: Callable[..., tuple[Symmetry, ...]] = no_symmetries  # (**game_args) -> identity first
+    opponents: tuple[OpponentKind, ...] = ()  # its reference players ("random" plays every game)
+    evaluation_opponents: tuple[str, ...] = ("random",)  # those a run's evaluator plays it against
+    # uniformly random moves that open each evaluation game, so that deterministic players do not repeat one
+    # game (connect four: 2); the reference players of the other games break their ties at random instead
+    opening_plies: int = 0
+    describe_action: Callable[[int, GameArgs], str] = numbered_action  # a move in words
+    action_layout: Callable[[GameArgs], ActionLayout] | None = None  # board geometry; None: rows of numbers
+    read_board: Callable[[Any], BoardView] | None = None  # an AEC env's board for display; None: its text
+    arguments: tuple[ArgumentChoice, ...] = ()  # the arena's choices of game arguments
+    # a cheap copy of a live game's state: (AEC env of this game) -> a `Game` at the same position that can be
+    # stepped and copied again without touching the env (pure rules); None: a deep copy of the env
+    copy_state: Callable[[Any], Any] | None = None
+
+    def opponent_kind(self, name: str) -> OpponentKind | None:
+        return next((kind for kind in self.opponents if kind.name == name), None)
+
+    def full_args(self, game_args: GameArgs) -> dict[str, Any]:
+        """The arguments with the defaults filled in: equal exactly when two argument sets make the same game."""
+        return {**self.default_args, **game_args}

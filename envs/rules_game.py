@@ -1,0 +1,82 @@
+"""A `Game` over pure rules on immutable states: stepping never touches a live env, and a copy is the state
+itself, so a search can step copies of the real game cheaply (`clone()`)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+
+from muzero.symmetry import Symmetry
+from muzero.types import Decision, TimeStep, require_legal
+
+
+class Rules(Protocol):
+    """A game's rules as pure functions of an immutable state."""
+
+    name: str
+    num_players: int
+    num_actions: int
+    observation_shape: tuple[int, ...]  # channels first, as `PettingZooGame` shows the same game
+
+    def initial(self) -> Any: ...
+
+    def decision(self, state: Any) -> Decision: ...  # what the player to move sees (the game not over)
+
+    def play(self, state: Any, action: int) -> tuple[Any, np.ndarray]: ...  # the next state, rewards[P]
+
+    def is_over(self, state: Any) -> bool: ...
+
+
+class RulesGame:
+    """A game at a state of its rules; `clone()` is a copy at the same position, stepped independently."""
+
+    def __init__(self, rules: Rules, state: Any = None, symmetries: tuple[Symmetry, ...] = ()) -> None:
+        self.rules, self.symmetries = rules, symmetries
+        self.name = rules.name
+        self.state = rules.initial() if state is None else state
+
+    @property
+    def num_players(self) -> int:
+        return self.rules.num_players
+
+    @property
+    def num_actions(self) -> int:
+        return self.rules.num_actions
+
+    @property
+    def observation_shape(self) -> tuple[int, ...]:
+        return self.rules.observation_shape
+
+    def reset(self, seed: int | None = None) -> TimeStep:
+        self.state = self.rules.initial()
+        return self.timestep(np.zeros(self.num_players, dtype=np.float32))
+
+    def step(self, action: int) -> TimeStep:
+        action = require_legal(action, self.legal_mask(), self.name)
+        self.state, rewards = self.rules.play(self.state, action)
+        return self.timestep(rewards)
+
+    def clone(self) -> RulesGame:
+        return RulesGame(self.rules, self.state, self.symmetries)
+
+    def legal_mask(self) -> np.ndarray:
+        if self.rules.is_over(self.state):
+            return np.zeros(self.num_actions, dtype=bool)
+        return self.rules.decision(self.state).legal_mask
+
+    def timestep(self, rewards: np.ndarray) -> TimeStep:
+        """The TimeStep of the current state (as `PettingZooGame` shows it: zeros once the game is over)."""
+        rewards = np.asarray(rewards, dtype=np.float32)
+        if self.rules.is_over(self.state):
+            empty = np.zeros(self.num_actions, dtype=bool)
+            return TimeStep(np.zeros(self.observation_shape, np.float32), 0, empty, rewards, terminal=True)
+        decision = self.rules.decision(self.state)
+        return TimeStep(decision.observation, decision.to_play, decision.legal_mask, rewards, terminal=False)
+
+
+def bit_planes(stones: tuple[int, ...], cells: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """float32[len(stones), *shape]: plane k marks the cells whose bit is set in stones[k]; `cells` (int64[H*W])
+    gives each cell's bit, row by row."""
+    bits = np.array(stones, dtype=np.int64)[:, None] >> cells[None, :]
+    return (bits & 1).astype(np.float32).reshape(len(stones), *shape)
