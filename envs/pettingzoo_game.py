@@ -46,11 +46,29 @@ def observe(env: AECEnv, agent: str) -> Decision:
 
 
 def deep_copy(game: Any, name: str) -> Any:
-    """A deep copy of a game and its env; an env that cannot be copied is a one-line UserError."""
+    """A deep copy of a game and its env at the same state; an env that cannot be copied is a one-line UserError.
+
+    The env and each wrapper around it are copied attribute by attribute: PettingZoo's and Gymnasium's envs
+    pickle as their constructor's arguments (`EzPickle`), which a plain `copy.deepcopy` would turn into a fresh
+    env at its start."""
+    memo: dict[int, Any] = {}
     try:
-        return copy.deepcopy(game)
-    except Exception as error:  # whatever an env's state refuses (open files, sockets, C handles)
+        for layer in _env_layers(game.env):
+            shell = object.__new__(type(layer))
+            memo[id(layer)] = shell
+        for layer in _env_layers(game.env):
+            memo[id(layer)].__dict__.update(copy.deepcopy(layer.__dict__, memo))
+        return copy.deepcopy(game, memo)
+    except Exception as error:  # whatever an env's state refuses (locks, open files, sockets, C handles)
         raise UserError(f"{name}: its env cannot be copied ({type(error).__name__}: {error})") from None
+
+
+def _env_layers(env: Any) -> list[Any]:
+    """The env and every env it wraps, outermost first (read from `__dict__`: wrappers forward attributes)."""
+    layers = [env]
+    while "env" in vars(layers[-1]):
+        layers.append(vars(layers[-1])["env"])
+    return layers
 
 
 def game_over(env: AECEnv) -> bool:
