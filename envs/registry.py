@@ -40,7 +40,7 @@ def game_definition(name: str) -> GameDefinition | None:
 
 
 def make(name: str, **kwargs: Any) -> Game:
-    """The game called `name`, built with `kwargs` (e.g. `make("dots_and_boxes", players=3)`)."""
+    """The game called `name`, built with `kwargs` (e.g. three players of dots and boxes: `players=3`)."""
     if name.startswith(GYM_PREFIX):
         return GymnasiumGame(name.removeprefix(GYM_PREFIX), **kwargs)
     factory = env_factory(name, **kwargs)

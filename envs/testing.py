@@ -2,7 +2,7 @@
 
 `check_game(game)` plays seeded random games and raises `ConformanceError` at the first broken promise:
 shapes and dtypes, legal masks never empty before the end, reward vectors, determinism under a seed,
-terminal handling, and illegal actions rejected without changing the state.
+terminal handling, illegal actions rejected without changing the state, symmetries, and copies (`clone()`).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def check_game(game: Game, *, episodes: int = 3, seed: int = 0, max_steps: int =
         _check_replay_is_identical(game, seed + episode, actions, timesteps)
         _check_step_after_end_refused(game)
         _check_symmetries(game, seed + episode, actions, timesteps)
+        _check_copy(game, seed + episode, actions, timesteps)
         steps += len(actions)
         returns.append(np.sum([t.rewards for t in timesteps], axis=0))
     return ConformanceReport(episodes, steps, np.array(returns, dtype=np.float32))
@@ -91,6 +92,22 @@ def _check_replay_is_identical(game: Game, seed: int, actions: list[int], expect
         _try_illegal_actions(game, timestep)
         timestep = game.step(action)
         _expect_same(timestep, expected[index + 1], f"step {index + 1}")
+
+
+def _check_copy(game: Game, seed: int, actions: list[int], expected: list[TimeStep]) -> None:
+    """A game that offers `clone()`: a copy taken mid-game plays the rest of the game as the game did, and the
+    game itself, stepped after its copy, still does (the two never share state)."""
+    if not hasattr(game, "clone"):
+        return
+    middle = len(actions) // 2
+    game.reset(seed=seed)
+    for action in actions[:middle]:
+        game.step(action)
+    copy = game.clone()
+    for player in (copy, game):
+        for index in range(middle, len(actions)):
+            where = f"step {index + 1} of {'a copy' if player is copy else 'the game after copying'}"
+            _expect_same(player.step(actions[index]), expected[index + 1], where, "a copy does not play as the game")
 
 
 def _try_illegal_actions(game: Game, timestep: TimeStep) -> None:

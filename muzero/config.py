@@ -19,14 +19,14 @@ from muzero.errors import UserError
 
 @dataclass(frozen=True)
 class GameConfig:
-    name: str = "tictactoe"  # a name of envs.names(), "pettingzoo:MODULE" or "gym:ID"
+    name: str  # a name of envs.names(), "pettingzoo:MODULE" or "gym:ID"
     args: dict[str, Any] = field(default_factory=dict)  # keyword arguments of envs.make (e.g. players=3)
 
     def __post_init__(self) -> None:
         check_section(self, "game")
 
     def text(self) -> str:
-        """The game as a user reads it, e.g. "dots_and_boxes (players=3)"."""
+        """The game as a user reads it, e.g. `dots_and_boxes (players=3)`."""
         arguments = ", ".join(f"{key}={value}" for key, value in self.args.items())
         return f"{self.name} ({arguments})" if arguments else self.name
 
@@ -171,13 +171,19 @@ class RunConfig:
 
 @dataclass(frozen=True)
 class ExperimentConfig:
-    game: GameConfig = field(default_factory=GameConfig)
+    game: GameConfig  # every config names its game: there is no default game
     network: NetworkConfig = field(default_factory=NetworkConfig)
     search: SearchConfig = field(default_factory=SearchConfig)
     replay: ReplayConfig = field(default_factory=ReplayConfig)
     learner: LearnerConfig = field(default_factory=LearnerConfig)
     selfplay: SelfPlayConfig = field(default_factory=SelfPlayConfig)
     run: RunConfig = field(default_factory=RunConfig)
+
+    @property
+    def discount(self) -> float:
+        """The returns' discount, one value for the value targets and the search: files keep it as
+        `search.discount` (presets, bundles); all but the search (its own `SearchConfig`) read it here."""
+        return self.search.discount
 
 
 _SECTION_TYPES: dict[str, type] = {
@@ -197,17 +203,27 @@ def config_to_dict(config: ExperimentConfig) -> dict[str, dict[str, Any]]:
 
 
 def config_from_dict(data: dict[str, Any], base: ExperimentConfig | None = None) -> ExperimentConfig:
-    """`base` (default: the defaults) with the fields present in `data` replaced, then validated."""
-    config = base or ExperimentConfig()
-    for section_name, values in data.items():
+    """`base` (default: the defaults, for the game `data` names) with the fields present in `data` replaced, then
+    validated."""
+    for section_name in data:
         if section_name not in _SECTION_TYPES:
             raise UserError(f"unknown config section {section_name!r}; known: {', '.join(_SECTION_TYPES)}")
+    config = base or ExperimentConfig(game=GameConfig(_game_name(data)))
+    for section_name, values in data.items():
         if not isinstance(values, dict):
             raise UserError(f"config section {section_name!r} must be a table of fields")
         section = _replace_fields(getattr(config, section_name), section_name, values)
         config = dataclasses.replace(config, **{section_name: section})
     validate(config)
     return config
+
+
+def _game_name(data: dict[str, Any]) -> str:
+    game = data.get("game")
+    name = game.get("name") if isinstance(game, dict) else None
+    if not isinstance(name, str) or not name:
+        raise UserError('a config names its game: a [game] table with name = "GAME"')
+    return name
 
 
 def load_config(path: str | Path, base: ExperimentConfig | None = None) -> ExperimentConfig:

@@ -1,18 +1,26 @@
 """Checkpoints: atomic round trip, and one-line errors for corrupt or foreign files."""
 
+import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
+from muzero import components
 from muzero.checkpoint import Checkpoint, Counters, load_checkpoint, save_checkpoint
-from muzero.config import ExperimentConfig
+from muzero.config import ExperimentConfig, GameConfig
 from muzero.errors import UserError
+from muzero.game_kit import GameSpec
+from muzero.games import game_kit, spec_of
+from muzero.symmetry import Symmetry
+
+SHIPPED_RUN = Path(__file__).resolve().parents[2] / "models" / "connect4" / "run"  # written before game_spec
 
 
 def make_checkpoint() -> Checkpoint:
     return Checkpoint(
-        config=ExperimentConfig(),
+        config=ExperimentConfig(game=GameConfig("tictactoe")),
         counters=Counters(training_step=7, games_played=3, positions_played=21, seconds=1.5),
         network_state={"weight": torch.arange(6.0).reshape(2, 3)},
         learner_state={"step": 7, "optimizer": {"state": {}, "param_groups": [{"lr": 0.1}]}},
@@ -22,7 +30,9 @@ def make_checkpoint() -> Checkpoint:
 def test_round_trip_leaves_no_temporary_file(tmp_path):
     path = save_checkpoint(make_checkpoint(), tmp_path / "a.pt")
     loaded = load_checkpoint(path)
-    assert loaded.counters == make_checkpoint().counters and loaded.config == ExperimentConfig()
+    assert loaded.counters == make_checkpoint().counters and loaded.config == ExperimentConfig(
+        game=GameConfig("tictactoe")
+    )
     assert torch.equal(loaded.network_state["weight"], torch.arange(6.0).reshape(2, 3))
     assert [p.name for p in tmp_path.iterdir()] == ["a.pt"]
 
@@ -55,6 +65,27 @@ def test_foreign_and_pickled_files_are_refused_without_unpickling(tmp_path):
     missing = tmp_path / "missing.pt"
     with pytest.raises(UserError, match="does not exist"):
         load_checkpoint(missing)
+
+
+def test_a_checkpoint_records_its_games_sizes_as_plain_data(tmp_path):
+    spec = GameSpec(3, 4, (2, 3, 3), (Symmetry(np.arange(18), np.arange(4)),))
+    path = save_checkpoint(dataclasses.replace(make_checkpoint(), spec=spec), tmp_path / "a.pt")
+    stored = torch.load(path, map_location="cpu", weights_only=True)["game_spec"]
+    assert stored == {"num_players": 3, "num_actions": 4, "observation_shape": [2, 3, 3]}
+    assert load_checkpoint(path).spec == GameSpec(3, 4, (2, 3, 3))  # the sizes; symmetries come from the game
+    assert load_checkpoint(save_checkpoint(make_checkpoint(), tmp_path / "b.pt")).spec is None
+
+
+def test_a_checkpoint_from_before_game_sizes_loads_its_network_through_spec_of():
+    checkpoint = load_checkpoint(SHIPPED_RUN)
+    assert checkpoint.spec is None and checkpoint.config.game.name == "connect4"
+    model, loaded = components.load_checkpoint_model(SHIPPED_RUN, spec_of)
+    assert loaded.counters == checkpoint.counters
+    spec = game_kit(checkpoint.config.game).spec
+    assert model.network.observation_shape == spec.observation_shape and model.network.num_actions == 7
+    with pytest.raises(UserError, match="predates checkpoints that record their game's sizes") as error:
+        components.load_checkpoint_model(SHIPPED_RUN)
+    assert "\n" not in str(error.value)
 
 
 class _Exploit:

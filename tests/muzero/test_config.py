@@ -6,8 +6,10 @@ import pytest
 
 from muzero.config import (
     ExperimentConfig,
+    GameConfig,
     SearchConfig,
     config_from_dict,
+    config_to_dict,
     config_to_toml,
     load_config,
     with_overrides,
@@ -17,7 +19,7 @@ from muzero.errors import UserError
 
 def test_toml_round_trip_keeps_every_field(tmp_path):
     config = with_overrides(
-        ExperimentConfig(),
+        ExperimentConfig(game=GameConfig("tictactoe")),
         ["game.name=dots_and_boxes", "game.players=3", "selfplay.temperature_schedule=[[0, 1], [100, 0.5]]"],
     )
     path = tmp_path / "config.toml"
@@ -28,7 +30,7 @@ def test_toml_round_trip_keeps_every_field(tmp_path):
 
 
 def test_configs_are_frozen_and_derived_by_replace():
-    config = ExperimentConfig()
+    config = ExperimentConfig(game=GameConfig("tictactoe"))
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.search.num_simulations = 3  # type: ignore[misc]
     derived = dataclasses.replace(config, search=SearchConfig(num_simulations=7))
@@ -36,9 +38,9 @@ def test_configs_are_frozen_and_derived_by_replace():
 
 
 def test_ints_widen_to_floats_but_strings_do_not_become_numbers():
-    assert with_overrides(ExperimentConfig(), ["search.discount=1"]).search.discount == 1.0
+    assert with_overrides(ExperimentConfig(game=GameConfig("tictactoe")), ["search.discount=1"]).search.discount == 1.0
     with pytest.raises(UserError, match="'search.num_simulations' must be int"):
-        with_overrides(ExperimentConfig(), ["search.num_simulations=many"])
+        with_overrides(ExperimentConfig(game=GameConfig("tictactoe")), ["search.num_simulations=many"])
 
 
 @pytest.mark.parametrize(
@@ -65,15 +67,25 @@ def test_ints_widen_to_floats_but_strings_do_not_become_numbers():
 )
 def test_bad_values_get_a_one_line_error_naming_the_field(setting, field):
     with pytest.raises(UserError) as error:
-        with_overrides(ExperimentConfig(), [setting])
+        with_overrides(ExperimentConfig(game=GameConfig("tictactoe")), [setting])
     assert field in str(error.value) and "\n" not in str(error.value)
+
+
+def test_the_discount_has_one_home_read_by_the_replay_buffer_and_kept_in_the_search_section():
+    from muzero.game_kit import GameSpec
+    from muzero.replay import ReplayBuffer
+
+    config = with_overrides(ExperimentConfig(game=GameConfig("tictactoe")), ["search.discount=0.9"])
+    assert config.discount == 0.9 == config.search.discount
+    assert "discount" not in config_to_dict(config) and config_to_dict(config)["search"]["discount"] == 0.9
+    assert ReplayBuffer(config.replay, GameSpec(2, 9, (2, 3, 3)), config.discount).discount == 0.9
 
 
 def test_unknown_section_and_malformed_setting():
     with pytest.raises(UserError, match="unknown config section"):
         config_from_dict({"optimiser": {"lr": 1}})
     with pytest.raises(UserError, match="section.field=value"):
-        with_overrides(ExperimentConfig(), ["num_simulations=5"])
+        with_overrides(ExperimentConfig(game=GameConfig("tictactoe")), ["num_simulations=5"])
 
 
 def test_broken_toml_file_is_a_user_error(tmp_path):
