@@ -57,8 +57,8 @@ def test_a_copy_is_independent_of_the_game_and_of_other_copies(name, args):
 
 def test_any_pettingzoo_env_is_deep_copied():
     game = envs.make("pettingzoo:pettingzoo.classic.connect_four_v3")
-    timestep = game.reset(seed=0)
-    timestep = game.step(3)
+    game.reset(seed=0)
+    game.step(3)
     copy = game.clone()
     assert isinstance(copy, PettingZooGame) and copy.env is not game.env
     np.testing.assert_array_equal(copy.step(3).observation, game.step(3).observation)
