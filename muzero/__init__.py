@@ -9,8 +9,6 @@ from muzero.errors import IllegalActionError, UnknownGameError, UserError
 from muzero.lazy import lazy_attributes
 from muzero.types import Batch, Game, SearchResult, TimeStep, Trajectory
 
-MuZeroConfig = ExperimentConfig
-
 _LAZY = {"Agent": "muzero.agent", "train": "muzero.train", "SearchOutput": "muzero.search"}  # name -> module
 
 __all__ = [
@@ -18,7 +16,6 @@ __all__ = [
     "ExperimentConfig",
     "Game",
     "IllegalActionError",
-    "MuZeroConfig",
     "SearchResult",
     "TimeStep",
     "Trajectory",

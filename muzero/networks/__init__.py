@@ -2,10 +2,10 @@
 
 from muzero.networks.model import (
     InitialInference,
-    InitialOutput,
+    InitialLogits,
     MuZeroNet,
     RecurrentInference,
-    RecurrentOutput,
+    RecurrentLogits,
     build_network,
 )
 from muzero.networks.support import (
@@ -17,10 +17,10 @@ from muzero.networks.support import (
 
 __all__ = [
     "InitialInference",
-    "InitialOutput",
+    "InitialLogits",
     "MuZeroNet",
     "RecurrentInference",
-    "RecurrentOutput",
+    "RecurrentLogits",
     "build_network",
     "inverse_scale_transform",
     "scalar_to_support",

@@ -36,13 +36,13 @@ from muzero.networks.support import support_to_scalar
 NETWORK_KINDS = ("mlp", "resnet")
 
 
-class InitialOutput(NamedTuple):
+class InitialLogits(NamedTuple):
     latent: Tensor  # [B, *latent_shape], in [0, 1]
     policy_logits: Tensor  # [B, A]
     value: Tensor  # [B, P, 2S+1] logits, or [B, P] scalars when the value support is 0
 
 
-class RecurrentOutput(NamedTuple):
+class RecurrentLogits(NamedTuple):
     latent: Tensor  # [B, *latent_shape], in [0, 1]
     reward: Tensor  # [B, P, 2S+1] logits, or [B, P] scalars when the reward support is 0
     next_player_logits: Tensor  # [B, P]
@@ -178,17 +178,17 @@ class MuZeroNet(nn.Module):
         policy_logits, value = self.prediction(latent)  # [B, A], [B, P*V]
         return policy_logits, self._per_player(value, self.value_support)
 
-    def initial_raw(self, observation: Tensor, to_play: Tensor) -> InitialOutput:
+    def initial_raw(self, observation: Tensor, to_play: Tensor) -> InitialLogits:
         """h then f, with value logits: observation float32[B, *obs], to_play int64[B]."""
         latent = scale_to_unit_range(self.representation(observation, to_play))  # [B, *latent_shape]
-        return InitialOutput(latent, *self._predict(latent))
+        return InitialLogits(latent, *self._predict(latent))
 
-    def recurrent_raw(self, latent: Tensor, action: Tensor) -> RecurrentOutput:
+    def recurrent_raw(self, latent: Tensor, action: Tensor) -> RecurrentLogits:
         """g then f, with reward and value logits: latent float32[B, *latent_shape], action int64[B]."""
         next_latent, reward, next_player_logits = self.dynamics(latent, action)
         next_latent = scale_to_unit_range(next_latent)  # [B, *latent_shape]
         reward = self._per_player(reward, self.reward_support)  # [B, P, 2S+1] or [B, P]
-        return RecurrentOutput(next_latent, reward, next_player_logits, *self._predict(next_latent))
+        return RecurrentLogits(next_latent, reward, next_player_logits, *self._predict(next_latent))
 
     def initial_inference(self, observation: Tensor, to_play: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """(latent, policy_logits[B, A], values[B, P]) with scalar values."""
