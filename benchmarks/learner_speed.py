@@ -45,7 +45,7 @@ def filled_buffer(config: ExperimentConfig) -> ReplayBuffer:
     network = components.build_network(fill_config.network, kit.spec)
     model = components.build_inference_model(fill_config.selfplay.inference, network)
     selfplay = SelfPlay(kit.make_game, model, fill_config.search, fill_config.selfplay, np.random.default_rng(0))
-    buffer = ReplayBuffer(config.replay, kit.spec, config.search.discount)
+    buffer = ReplayBuffer(config.replay, kit.spec, config.discount)
     while buffer.num_positions < config.run.min_replay_positions:
         for trajectory in selfplay.play_move(0).finished:
             buffer.add(trajectory)

@@ -61,7 +61,7 @@ def ray_row(config: ExperimentConfig, game: GameKit, workers: int, seconds: floa
 
     shares = cpu_shares(ray.cluster_resources()["CPU"], workers)
     storage = StorageActor.options(num_cpus=0).remote(Counters())
-    replay = ReplayActor.options(num_cpus=shares.light).remote(config.replay, game.spec, config.search.discount, 0)
+    replay = ReplayActor.options(num_cpus=shares.light).remote(config.replay, game.spec, config.discount, 0)
     peers = Peers(storage, replay, DistributedSettings(workers=workers, batches_per_request=batches_per_request))
     learner = LearnerActor.options(num_cpus=shares.heavy).remote(config, game.spec, None, peers)
     actors = [

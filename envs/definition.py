@@ -59,6 +59,7 @@ class OpponentKind:
     level: str = ""  # the name of its level ("DEPTH"): then asked for as NAME:LEVEL
     levels: tuple[int, int] = (0, 0)  # the accepted levels, inclusive
     level_note: str = ""  # said when a level is refused (what a level costs)
+    title: str = ""  # how messages name it ("alpha-beta"); empty: its name
 
     @property
     def shown(self) -> str:

@@ -70,7 +70,6 @@ def _level(kind: OpponentKind, name: str, level: str, accepted: str) -> int:
     low, high = kind.levels
     if not (level.isdigit() and low <= int(level) <= high):
         note = f" ({kind.level_note})" if kind.level_note else ""
-        raise UserError(
-            f"{name!r}: the {kind.name} {kind.level.lower()} is a whole number from {low} to {high}{note}; {accepted}"
-        )
+        shown = f"the {kind.title or kind.name} {kind.level.lower()}"
+        raise UserError(f"{name!r}: {shown} is a whole number from {low} to {high}{note}; {accepted}")
     return int(level)

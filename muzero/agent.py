@@ -1,6 +1,7 @@
 """`muzero.Agent`: a trained model with its search, playing in PettingZoo AEC envs of its game.
 
-An agent needs only a `Model` and the config (which a model bundle carries as a dict in model.json).
+An agent needs only a `Model` and the config (which a model bundle carries as a dict in model.json); it plays
+by the config's game and search settings, and keeps the whole config as `Agent.config` for its users.
 `Agent.load` takes a model bundle folder (then it runs on onnxruntime and imports neither torch nor ray), a
 run folder (its latest checkpoint) or a checkpoint file (both with torch).
 """
@@ -19,7 +20,8 @@ from muzero.player import DEFAULT_PLAY, PlaySettings, SearchPlayer
 
 
 class Agent(SearchPlayer):
-    """A `SearchPlayer` of the game its config names; `Agent.load` reads it from a bundle or a checkpoint."""
+    """A `SearchPlayer` of the game its config names, searching with the config's [search] settings;
+    `Agent.load` reads it from a bundle or a checkpoint."""
 
     def __init__(
         self,
@@ -30,7 +32,8 @@ class Agent(SearchPlayer):
         training_step: int | None = None,
         game: GameKit | None = None,
     ) -> None:
-        super().__init__(model, config, game or game_kit(config.game), settings, training_step)
+        super().__init__(model, config.search, game or game_kit(config.game), settings, training_step)
+        self.config = config  # the model's config: how it was trained, its [search] the one it plays by
 
     @classmethod
     def load(

@@ -9,6 +9,7 @@ does not read) is a one-line `UserError`. Only `open_session` imports onnxruntim
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -31,6 +32,7 @@ RECURRENT_INPUTS = ("latent", "action")  # float32[B, *latent_shape], int64[B]
 RECURRENT_OUTPUTS = ("next_latent", "reward", "next_player_logits", "policy_logits", "value")
 # [B, *latent_shape], [B, P], [B, P], [B, A], [B, P]
 IDENTITY_FIELDS = ("game", "game_args", "num_players", "num_actions", "observation_shape", "latent_shape")
+PLAY_SECTIONS = ("game", "search")  # the config sections an agent plays by, read strictly
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,14 @@ class ModelInfo:
         return json.dumps(data, indent=1, sort_keys=False)
 
     def experiment_config(self) -> ExperimentConfig:
-        """The config to play with: the training config, its search as the bundle's play search."""
+        """The config to play with: the game and the bundle's play search, read strictly (an unknown or bad
+        field is a one-line UserError), and the training sections as far as this muzero reads them (they
+        only inform: the network's sizes are model.json's own), so a model trained by a later muzero plays."""
         try:
-            return config_from_dict({**self.config, "search": self.search})
+            config = config_from_dict({"game": self.config.get("game", {}), "search": self.search})
         except UserError as error:
             raise UserError(f"the config in {MODEL_JSON} is not one this muzero reads: {error}") from None
+        return with_training_sections(config, self.config)
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,27 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "search": dict,
     "config": dict,
 }
+
+
+def with_training_sections(config: ExperimentConfig, data: dict[str, Any]) -> ExperimentConfig:
+    """`config` with the training sections of `data` (all but PLAY_SECTIONS), each field this muzero does not
+    know left out; when they do not read together, section by section, one that cannot be read kept as is."""
+    training: dict[str, dict[str, Any]] = {}
+    for name in (field.name for field in dataclasses.fields(config)):
+        values = data.get(name)
+        if name not in PLAY_SECTIONS and isinstance(values, dict):
+            known = {field.name for field in dataclasses.fields(getattr(config, name))}
+            training[name] = {key: value for key, value in values.items() if key in known}
+    try:
+        return config_from_dict(training, config)
+    except UserError:
+        pass
+    for name, values in training.items():
+        try:
+            config = config_from_dict({name: values}, config)
+        except UserError:  # a setting this muzero reads otherwise: it does not change how the model plays
+            continue
+    return config
 
 
 def is_bundle(path: str | Path) -> bool:

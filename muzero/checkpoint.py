@@ -2,7 +2,9 @@
 
 A checkpoint is a dict of tensors, numbers and strings saved with `torch.save` to a temporary file in the
 same folder and renamed over the target, so a crash never leaves a half-written file. It is read with
-`torch.load(weights_only=True)`: nothing a user hands in is unpickled.
+`torch.load(weights_only=True)`: nothing a user hands in is unpickled. It records its game's sizes (players,
+actions, observation shape: `game_spec`), so that its network is rebuilt without making the game; checkpoints
+written before they did have none (`Checkpoint.spec` is None), and their readers ask the game.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import torch
 
 from muzero.config import ExperimentConfig, config_from_dict, config_to_dict
 from muzero.errors import UserError
+from muzero.game_kit import GameSpec
 
 FORMAT = "muzero-nplayer-checkpoint"
 VERSION = 1
@@ -40,6 +43,9 @@ class Checkpoint:
     counters: Counters
     network_state: dict[str, torch.Tensor]
     learner_state: dict[str, Any]
+    # the game's sizes: only those are stored, a loaded spec has no symmetries (they come from the game);
+    # None for a checkpoint written before checkpoints recorded them
+    spec: GameSpec | None = None
 
 
 def save_checkpoint(checkpoint: Checkpoint, path: str | Path) -> Path:
@@ -54,6 +60,8 @@ def save_checkpoint(checkpoint: Checkpoint, path: str | Path) -> Path:
         "network": checkpoint.network_state,
         "learner": checkpoint.learner_state,
     }
+    if checkpoint.spec is not None:
+        payload["game_spec"] = spec_sizes(checkpoint.spec)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as file:
@@ -85,7 +93,25 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         counters=Counters(**payload["counters"]),
         network_state=payload["network"],
         learner_state=payload["learner"],
+        spec=_stored_spec(payload.get("game_spec"), path),
     )
+
+
+def spec_sizes(spec: GameSpec) -> dict[str, Any]:
+    """A game's sizes as plain data (what a checkpoint stores of its spec)."""
+    shape = [int(size) for size in spec.observation_shape]
+    return {"num_players": int(spec.num_players), "num_actions": int(spec.num_actions), "observation_shape": shape}
+
+
+def _stored_spec(sizes: Any, path: Path) -> GameSpec | None:
+    """The GameSpec of a checkpoint's stored sizes (no symmetries); None where it stored none."""
+    if sizes is None:
+        return None
+    try:
+        shape = tuple(int(size) for size in sizes["observation_shape"])
+        return GameSpec(int(sizes["num_players"]), int(sizes["num_actions"]), shape)
+    except (KeyError, TypeError, ValueError):
+        raise UserError(f"{path} is not a checkpoint of this project: its game_spec is not the game's sizes") from None
 
 
 def _load_failure(error: Exception) -> str:

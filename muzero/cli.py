@@ -11,8 +11,9 @@ from functools import partial, wraps
 from pathlib import Path
 
 from muzero.agent import Agent
-from muzero.bundle import read_bundle
-from muzero.config import ExperimentConfig, load_config, validate, with_overrides
+from muzero.bundle import is_bundle, read_bundle
+from muzero.cli_help import DefaultsHelpFormatter, add_version
+from muzero.config import ExperimentConfig, config_to_dict, load_config, validate, with_overrides
 from muzero.distributed.messages import DistributedSettings
 from muzero.elo import fit_elo
 from muzero.errors import UserError
@@ -42,14 +43,21 @@ def user_errors_exit_2(program: str) -> Callable[[Callable[..., int]], Callable[
 
 
 def train_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="muzero-train", description="Train MuZero on a game by self-play.")
+    parser = argparse.ArgumentParser(
+        prog="muzero-train", description="Train MuZero on a game by self-play.", formatter_class=DefaultsHelpFormatter
+    )
     parser.add_argument(
         "game",
         nargs="?",
         help="a registered game (tictactoe, connect4, dots_and_boxes), pettingzoo:MODULE or gym:ID "
         "(not needed with --resume)",
     )
-    parser.add_argument("--minutes", type=float, help="stop once the run has trained this many minutes in all")
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        help="stop once the run has lasted this many minutes of wall-clock time in all, over all its resumes, "
+        "from the start of its self-play and learner on (their start-up and filling the replay buffer included)",
+    )
     parser.add_argument("--steps", type=int, help="stop once the run has taken this many learner steps in all")
     parser.add_argument("--out", help="the run folder (default: runs/GAME/TIME)")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its last checkpoint")
@@ -60,12 +68,14 @@ def train_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="SECTION.FIELD=VALUE",
-        help="override one setting, e.g. --set search.num_simulations=100 (repeatable)",
+        help="override one setting, e.g. --set search.num_simulations=100 (repeatable; with --resume only those "
+        "a resume may change, docs/settings.md)",
     )
     parser.add_argument("--workers", type=int, help="self-play workers on Ray (default: CPUs - 1)")
     parser.add_argument("--ray-address", help="join this Ray cluster (e.g. HEAD_IP:6379) instead of a local Ray")
     parser.add_argument("--sync", action="store_true", help="train in this process, without Ray")
     parser.add_argument("--quiet", action="store_true", help="no live progress line")
+    add_version(parser)
     return parser
 
 
@@ -76,6 +86,7 @@ def train_main(argv: Sequence[str] | None = None) -> int:
         raise UserError(f"--workers must be at least 1, got {args.workers}")
     if args.sync and (args.workers is not None or args.ray_address):
         raise UserError("--sync trains in this process; drop --workers and --ray-address, or drop --sync")
+    _require_positive_limits(args)
     config, run_dir = _resumed_run(args) if args.resume else _new_run(args)
     game = game_kit(config.game)  # bad game arguments stop here
     check_network_fits_game(config.network, game.spec, config.game.name)
@@ -90,11 +101,27 @@ def train_main(argv: Sequence[str] | None = None) -> int:
     return run_from_cli(setup, settings)
 
 
+def _require_positive_limits(args: argparse.Namespace) -> None:
+    """Refuses a limit that would stop the run before its first step, before anything starts."""
+    if args.steps is not None and args.steps < 1:
+        raise UserError(f"--steps must be at least 1, got {args.steps}")
+    if args.minutes is not None and not args.minutes > 0:
+        raise UserError(f"--minutes must be more than 0, got {args.minutes:g}")
+
+
+def _require_config_file(path: str | None) -> None:
+    if path is not None and Path(path).is_dir():
+        raise UserError(f"--config {path} is a folder; give a TOML file of settings")
+    if path is not None and not Path(path).is_file():
+        raise UserError(f"--config {path} does not exist; give a TOML file of settings")
+
+
 def _new_run(args: argparse.Namespace) -> tuple[ExperimentConfig, Path]:
     from muzero.run_folder import default_run_dir  # here, not at the top: the run folder imports torch
 
     if not args.game:
         raise UserError("name a game to train (e.g. muzero-train tictactoe), or --resume RUN_DIR")
+    _require_config_file(args.config)
     config = _with_limits(experiment_config(args.game, args.config, args.settings), args)
     run_dir = Path(args.out) if args.out else default_run_dir(config.game.name)
     if (run_dir / "checkpoints").exists():
@@ -109,12 +136,60 @@ def _resumed_run(args: argparse.Namespace) -> tuple[ExperimentConfig, Path]:
     if args.out or args.config:
         raise UserError("--resume continues the run where it is: drop --out and --config")
     counters = folder.latest().counters  # a missing or corrupt checkpoint stops here, before anything is written
-    config = with_overrides(load_config(folder.config_path), list(args.settings))
+    saved = load_config(folder.config_path)
+    config = with_overrides(saved, list(args.settings))
     if args.game and args.game != config.game.name:
         raise UserError(f"{folder.path} is a run of {config.game.name}, not {args.game}")
+    changes = _resumable_changes(saved, config)
     config = _with_limits(config, args)
     _require_budget_left(folder.path, config, counters)
+    for setting, (before, after) in changes.items():
+        print(f"muzero-train: resuming with {setting} = {after!r} (was {before!r})", file=sys.stderr)
     return config, folder.path
+
+
+# What `--resume RUN --set ...` may change: what the checkpoint, the optimizer's state and the restored replay
+# buffer do not hold. The replay buffer's positions and value targets (replay.*, search.discount), the network
+# (game.*, network.*), the optimizer's own settings and the run's seed and pace stay those of the run.
+RESUMABLE_FIELDS = ("run.training_steps", "run.minutes", "run.checkpoint_interval", "run.log_interval", "run.threads")
+RESUMABLE_SECTIONS = ("search", "selfplay", "learner")
+NOT_RESUMABLE = ("search.discount", "learner.optimizer", "learner.momentum", "learner.weight_decay")
+RESUMABLE_TEXT = (
+    f"{', '.join(RESUMABLE_FIELDS)}, search.* but search.discount, selfplay.*, "
+    "and learner.* but learner.optimizer, learner.momentum and learner.weight_decay"
+)
+
+
+def resumable(setting: str) -> bool:
+    """Whether a resume may change `setting` ("section.field")."""
+    if setting in NOT_RESUMABLE:
+        return False
+    return setting in RESUMABLE_FIELDS or setting.partition(".")[0] in RESUMABLE_SECTIONS
+
+
+def changed_settings(before: ExperimentConfig, after: ExperimentConfig) -> dict[str, tuple[object, object]]:
+    """Each "section.field" (a game argument: "game.KEY") whose value differs, with its values before and after."""
+    old, new = config_to_dict(before), config_to_dict(after)
+    old["game"] |= {f"args.{key}": value for key, value in old["game"].pop("args").items()}
+    new["game"] |= {f"args.{key}": value for key, value in new["game"].pop("args").items()}
+    changed = {}
+    for section in new:
+        for name in sorted(set(old[section]) | set(new[section])):
+            if old[section].get(name) != new[section].get(name):
+                changed[f"{section}.{name.removeprefix('args.')}"] = (old[section].get(name), new[section].get(name))
+    return changed
+
+
+def _resumable_changes(saved: ExperimentConfig, config: ExperimentConfig) -> dict[str, tuple[object, object]]:
+    """The settings `config` changes from the run's `saved` ones; refuses one that a resume cannot change."""
+    changed = changed_settings(saved, config)
+    refused = [setting for setting in changed if not resumable(setting)]
+    if refused:
+        raise UserError(
+            f"a resume cannot change {', '.join(refused)}: it goes on with the run's own network, replay buffer, "
+            f"optimizer, seed and pace; it may change {RESUMABLE_TEXT}"
+        )
+    return changed
 
 
 def _require_budget_left(run_dir: Path, config: ExperimentConfig, counters) -> None:  # counters: Counters
@@ -147,18 +222,30 @@ def export_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="muzero-export",
         description="Export a checkpoint as a model bundle: initial.onnx, recurrent.onnx and model.json.",
+        formatter_class=DefaultsHelpFormatter,
     )
     parser.add_argument("source", help="a run folder (its latest checkpoint) or a checkpoint file")
     parser.add_argument("--out", required=True, help="the bundle folder to write, e.g. models/tictactoe")
     parser.add_argument(
         "--simulations", type=int, help="search simulations per move at play (default: those of its training)"
     )
+    parser.add_argument(
+        "--force", action="store_true", help="write over the model bundle already in --out (its files are replaced)"
+    )
+    add_version(parser)
     return parser
+
+
+def require_free_bundle_folder(out: Path, force: bool) -> None:
+    """Refuses, before anything is read or written, to write over a model bundle unless `force`."""
+    if is_bundle(out) and not force:
+        raise UserError(f"--out {out} already holds a model bundle; give --force to replace it, or another --out")
 
 
 @user_errors_exit_2("muzero-export")
 def export_main(argv: Sequence[str] | None = None) -> int:
     args = export_parser().parse_args(argv)
+    require_free_bundle_folder(Path(args.out), args.force)
     # here, not at the top: the export imports torch, which muzero-eval on a bundle does without
     from muzero.export import export_checkpoint
 
@@ -175,6 +262,7 @@ def eval_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="muzero-eval",
         description="Play a model against an opponent in every seat, or several models in a round robin (Elo).",
+        formatter_class=DefaultsHelpFormatter,
     )
     parser.add_argument("model", nargs="?", help="a model bundle folder, a run folder or a checkpoint file")
     parser.add_argument(
@@ -189,13 +277,15 @@ def eval_parser() -> argparse.ArgumentParser:
         "(default: the game's, 2 for connect four, else 0)",
     )
     parser.add_argument("--round-robin", nargs="+", metavar="MODEL", help="play every pair of these models; Elo table")
-    parser.add_argument("--games", type=int, default=20, help="games per seat (per pair in a round robin)")
+    parser.add_argument("--games", type=int, default=20, help="games per seat, per pair in a round robin")
     parser.add_argument("--simulations", type=int, help="search simulations per move (default: each model's own)")
     parser.add_argument(
-        "--temperature", type=float, default=0.0, help="sample moves by visits^(1/T); 0 = best move (default)"
+        "--temperature", type=float, default=0.0, help="sample moves by visits^(1/T); 0 = the best move"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the games, opponents and sampling")
-    parser.add_argument("--threads", type=int, default=1, help="onnxruntime threads per model bundle (0 = default)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="onnxruntime threads per model bundle (0 = onnxruntime's default)"
+    )
     parser.add_argument(
         "--average-symmetries",
         action=argparse.BooleanOptionalAction,
@@ -205,10 +295,12 @@ def eval_parser() -> argparse.ArgumentParser:
         "--episodes",
         type=int,
         help=f"one-player (Gymnasium) models: greedy episodes to play (default {DEFAULT_EPISODES}); prints the "
-        "return with its 95%% interval",
+        "mean return with its 95%% interval, which never leaves the returns an episode can have where the env "
+        "tells them (its time limit times its per-step rewards, e.g. CartPole-v1: 1 to 500)",
     )
     parser.add_argument("--video", metavar="DIR", help="one-player models: record one episode's video into DIR")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    add_version(parser)
     return parser
 
 

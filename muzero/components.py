@@ -35,11 +35,12 @@ def build_learner(learner: LearnerConfig, network_config: NetworkConfig, network
     return Learner.from_config(network, learner, network_config, network.num_players)
 
 
-def load_checkpoint_network(source: str | Path, spec_of: SpecOf) -> tuple[MuZeroNet, Checkpoint]:
+def load_checkpoint_network(source: str | Path, spec_of: SpecOf | None = None) -> tuple[MuZeroNet, Checkpoint]:
     """The network of a checkpoint file (or of a run folder's latest checkpoint) with its weights, and the
-    checkpoint; `spec_of` gives the sizes of the checkpoint's game. UserError when the weights do not fit."""
+    checkpoint. The network's sizes are those the checkpoint records; `spec_of` gives them only for a
+    checkpoint written before checkpoints recorded them. UserError when the weights do not fit."""
     checkpoint = load_checkpoint(source)
-    network = build_network(checkpoint.config.network, spec_of(checkpoint.config.game))
+    network = build_network(checkpoint.config.network, checkpoint_spec(checkpoint, source, spec_of))
     try:
         network.load_state_dict(checkpoint.network_state)
     except RuntimeError as error:
@@ -48,7 +49,16 @@ def load_checkpoint_network(source: str | Path, spec_of: SpecOf) -> tuple[MuZero
     return network, checkpoint
 
 
-def load_checkpoint_model(source: str | Path, spec_of: SpecOf) -> tuple[TorchModel, Checkpoint]:
+def checkpoint_spec(checkpoint: Checkpoint, source: str | Path, spec_of: SpecOf | None) -> GameSpec:
+    """The game sizes of `checkpoint`: its own record, else (an older checkpoint) `spec_of` of its game."""
+    if checkpoint.spec is not None:
+        return checkpoint.spec
+    if spec_of is None:
+        raise UserError(f"{source} predates checkpoints that record their game's sizes: give the game's spec_of")
+    return spec_of(checkpoint.config.game)
+
+
+def load_checkpoint_model(source: str | Path, spec_of: SpecOf | None = None) -> tuple[TorchModel, Checkpoint]:
     """`load_checkpoint_network`'s network behind the Model protocol (what agents on checkpoints play)."""
     network, checkpoint = load_checkpoint_network(source, spec_of)
     return TorchModel(network), checkpoint

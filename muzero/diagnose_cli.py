@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from muzero.cli import eval_opponent, load_eval_agent, user_errors_exit_2
+from muzero.cli_help import DefaultsHelpFormatter, add_version
 from muzero.diagnosis import SELF, CheckSettings, about_line, check_model, summary_table, worst_text, write_report
 from muzero.errors import UserError
 
@@ -23,14 +24,15 @@ def diagnose_parser() -> argparse.ArgumentParser:
         prog="muzero-diagnose",
         description="Where does the learned model drift from the real game? Plays games, unrolls the model along "
         "the moves played and compares it with the game: rewards, values, next player and policy, k steps ahead.",
+        formatter_class=DefaultsHelpFormatter,
     )
     parser.add_argument("model", help="a model bundle folder, a run folder or a checkpoint file")
-    parser.add_argument("--games", type=int, default=20, help="games to play (default: 20)")
-    parser.add_argument("--horizon", type=int, default=5, help="model steps unrolled from each position (default: 5)")
+    parser.add_argument("--games", type=int, default=20, help="games to play")
+    parser.add_argument("--horizon", type=int, default=5, help="model steps unrolled from each position")
     parser.add_argument(
         "--against",
         default=SELF,
-        help="self (the model in every seat, the default), random, perfect (tic-tac-toe, connect four), "
+        help="self (the model in every seat), random, perfect (tic-tac-toe, connect four), "
         "alphabeta:DEPTH (connect four), greedy (dots and boxes), or another model of the same game",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the games, opponents and sampling")
@@ -40,16 +42,18 @@ def diagnose_parser() -> argparse.ArgumentParser:
         "--temperature",
         type=float,
         default=0.25,
-        help="sample moves by visits^(1/T), so that games differ (default: 0.25; 0 = best move, one game repeated "
-        "against itself)",
+        help="sample moves by visits^(1/T), so that games differ (0 = the best move: one game repeated against itself)",
     )
     parser.add_argument("--worst", type=int, default=5, help="positions where the model is most wrong to show")
-    parser.add_argument("--threads", type=int, default=1, help="onnxruntime threads per model bundle (0 = default)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="onnxruntime threads per model bundle (0 = onnxruntime's default)"
+    )
     parser.add_argument(
         "--average-symmetries",
         action=argparse.BooleanOptionalAction,
         help="diagnose the model averaged over every symmetry of the game (default: the model's config)",
     )
+    add_version(parser)
     return parser
 
 

@@ -1,9 +1,18 @@
 """`muzero-eval MODEL --episodes N` for a one-player (Gymnasium) model: the return of greedy episodes, with a
-95% interval of its mean, and optionally a video of the first episode recorded by Gymnasium's `RecordVideo`."""
+95% interval of its mean, and optionally a video of the first episode recorded by Gymnasium's `RecordVideo`.
+
+The interval never leaves the returns an episode can have, where the env tells them: an episode lasts at most
+its time limit (`spec.max_episode_steps`, and `selfplay.max_moves`) and earns per step what the env's
+`reward_range` declares (or, for an env that declares none, Gymnasium documents: CartPole's +1 a step).
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +25,10 @@ from muzero.returns import ReturnStats
 
 GYM_PREFIX = "gym:"
 DEFAULT_EPISODES = 20
+# per-step rewards that Gymnasium documents for envs that declare no `reward_range` (env name, no version)
+DOCUMENTED_STEP_REWARDS = {"CartPole": (1.0, 1.0)}
+# frames are drawn off-screen: SDL needs no display and no sound (and then asks for no XDG_RUNTIME_DIR)
+OFF_SCREEN_SDL = {"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
 
 
 def episodes_report(agent: Agent, args: argparse.Namespace) -> dict[str, Any]:
@@ -25,6 +38,7 @@ def episodes_report(agent: Agent, args: argparse.Namespace) -> dict[str, Any]:
         raise UserError(f"--episodes must be at least 1, got {episodes}")
     returns = play_episodes(agent, agent.game.make_game, episodes, args.seed, agent.config.selfplay.max_moves)
     stats = ReturnStats.of(returns)
+    bounds = return_bounds(agent, agent.config.selfplay.max_moves)
     report = {
         "model": args.model,
         "game": agent.config.game.name,
@@ -34,7 +48,8 @@ def episodes_report(agent: Agent, args: argparse.Namespace) -> dict[str, Any]:
         "temperature": args.temperature,
         "episodes": episodes,
         "return_mean": stats.mean,
-        "return_interval": [stats.mean - stats.half_interval, stats.mean + stats.half_interval],
+        "return_interval": clip([stats.mean - stats.half_interval, stats.mean + stats.half_interval], bounds),
+        "possible_returns": bounds and list(bounds),
         "return_std": stats.std,
         "return_min": stats.minimum,
         "return_max": stats.maximum,
@@ -45,8 +60,50 @@ def episodes_report(agent: Agent, args: argparse.Namespace) -> dict[str, Any]:
     return report
 
 
+def return_bounds(agent: Agent, max_moves: int) -> tuple[float, float] | None:
+    """The lowest and highest return an episode of the model's env can have, or None where the env does not tell
+    both its time limit and its per-step rewards."""
+    env_id = agent.config.game.name.removeprefix(GYM_PREFIX)
+    try:
+        env = gym.make(env_id, **agent.config.game.args)
+    except gym.error.Error:
+        return None
+    limit = env.spec.max_episode_steps if env.spec is not None else None
+    rewards = getattr(env.unwrapped, "reward_range", None) or DOCUMENTED_STEP_REWARDS.get(env_id.split("-v")[0])
+    env.close()
+    if limit is None or rewards is None or not all(math.isfinite(value) for value in rewards):
+        return None
+    steps = min(limit, max_moves)
+    low, high = rewards
+    return min(low, low * steps), max(high, high * steps)  # an episode lasts 1 to `steps` steps
+
+
+def clip(interval: list[float], bounds: tuple[float, float] | None) -> list[float]:
+    """`interval` within `bounds` (unchanged without bounds)."""
+    if bounds is None:
+        return interval
+    return [min(max(value, bounds[0]), bounds[1]) for value in interval]
+
+
+@contextlib.contextmanager
+def off_screen_sdl() -> Iterator[None]:
+    """SDL's dummy video and audio drivers while the block runs, unless the environment chose drivers."""
+    chosen = {name: value for name, value in OFF_SCREEN_SDL.items() if name not in os.environ}
+    os.environ.update(chosen)
+    try:
+        yield
+    finally:
+        for name in chosen:
+            os.environ.pop(name, None)
+
+
 def record_video(agent: Agent, folder: Path, seed: int) -> dict[str, Any]:
     """Plays one episode (seed `seed`) in the game's Gymnasium env wrapped in `RecordVideo`; its file and return."""
+    with off_screen_sdl():  # SDL reads its drivers when the env first renders
+        return _record_video(agent, folder, seed)
+
+
+def _record_video(agent: Agent, folder: Path, seed: int) -> dict[str, Any]:
     env_id = agent.config.game.name.removeprefix(GYM_PREFIX)
     try:
         env = gym.make(env_id, render_mode="rgb_array", **agent.config.game.args)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from muzero.errors import UserError
 from muzero.types import Game, TimeStep
 
 PlayerFactory = Callable[[int], Any]  # seed -> a player with act(env) -> action
@@ -122,6 +123,21 @@ def _opening(table: Game, timestep: TimeStep, plies: int, seed: int) -> tuple[Ti
     return timestep, rewards, actions
 
 
+def require_unfinished_openings(make_game: GameFactory, seeds: Sequence[int], plies: int) -> None:
+    """Plays the random opening of `plies` moves of each game (seeds as `record_seats` draws them) and refuses,
+    before any player moves, openings that end a game: the players would have nothing left to play."""
+    if plies <= 0:
+        return
+    for seed in seeds:
+        table = make_game()
+        timestep, _, moves = _opening(table, table.reset(seed=seed), plies, seed)
+        if timestep.terminal:
+            raise UserError(
+                f"an opening of {plies} random plies ended a game after {len(moves)} plies, before the players "
+                "moved; choose fewer opening plies"
+            )
+
+
 def _seats_by_player(batched: Mapping[int, Any]) -> list[tuple[Any, set[int]]]:
     """Each distinct batched player with the seats it holds."""
     grouped: dict[int, tuple[Any, set[int]]] = {}
@@ -163,9 +179,10 @@ def evaluate_all_seats(
     (another Agent), which then holds every other seat and searches all its positions at once.
     """
     num_players = make_game().num_players
+    seat_seeds = [seed + 10_000 * seat for seat in range(num_players)]
+    require_unfinished_openings(make_game, [s + i for s in seat_seeds for i in range(games_per_seat)], opening_plies)
     results = []
-    for seat in range(num_players):
-        seat_seed = seed + 10_000 * seat
+    for seat, seat_seed in enumerate(seat_seeds):
         if hasattr(make_opponent, "act_many"):
             batched, others = {other: make_opponent for other in range(num_players)} | {seat: agent}, None
         else:

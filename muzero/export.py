@@ -28,12 +28,13 @@ from muzero.networks.onnx_graphs import network_graphs
 def export_checkpoint(
     source: str | Path,
     out: str | Path,
-    spec_of: Callable[[GameConfig], GameSpec],
+    spec_of: Callable[[GameConfig], GameSpec] | None = None,
     simulations: int | None = None,
 ) -> Path:
-    """Exports the network of a checkpoint (or of a run folder's latest checkpoint) as a bundle in `out`;
-    `spec_of` gives the sizes of the checkpoint's game; `simulations`: the bundle's search simulations per
-    move at play (default: those of its training)."""
+    """Exports the network of a checkpoint (or of a run folder's latest checkpoint) as a bundle in `out`, at
+    the sizes the checkpoint records (`spec_of` gives the sizes of the game of a checkpoint written before
+    checkpoints recorded them); `simulations`: the bundle's search simulations per move at play (default:
+    those of its training)."""
     network, checkpoint = load_checkpoint_network(source, spec_of)
     step = checkpoint.counters.training_step
     return export_network(network, checkpoint.config, out, training_step=step, simulations=simulations)

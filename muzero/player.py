@@ -11,18 +11,18 @@ from typing import Any
 
 import numpy as np
 
-from muzero.config import ExperimentConfig, SearchConfig
+from muzero.config import SearchConfig
 from muzero.errors import UserError
-from muzero.game_kit import Decision, GameKit, GameSpec
+from muzero.game_kit import GameKit, GameSpec
 from muzero.inference import Model, root_batch
 from muzero.search import RootBatch, SearchOutput, chosen_actions, extract_tree, search
 from muzero.symmetric_model import SymmetryAveragedModel
-from muzero.types import SearchResult
+from muzero.types import Decision, SearchResult
 
 
 @dataclass(frozen=True)
 class PlaySettings:
-    """How an agent plays; None takes the model's own config."""
+    """How an agent plays; None takes the model's own search settings."""
 
     num_simulations: int | None = None  # simulations per move (None: search.num_simulations)
     temperature: float = 0.0  # 0: the search's choice; else moves sampled by visits^(1/T)
@@ -34,36 +34,28 @@ class PlaySettings:
             raise UserError(f"temperature must be >= 0, got {self.temperature}")
 
 
-@dataclass(frozen=True)
-class Observed:
-    """A Gymnasium observation as the decision of its one player."""
-
-    observation: np.ndarray  # float32[*observation_shape]
-    to_play: int
-    legal_mask: np.ndarray  # bool[num_actions]
-
-
 DEFAULT_PLAY = PlaySettings()  # the model's own settings, best move
 
 
 class SearchPlayer:
-    """Plays the move its search prefers (temperature 0) or samples by visit counts."""
+    """Plays the move its search prefers (temperature 0) or samples by visit counts: `model` searched with the
+    `search` settings (at play: no root noise, `settings.num_simulations` if given) in the game `game`."""
 
     def __init__(
         self,
         model: Model,
-        config: ExperimentConfig,
+        search: SearchConfig,
         game: GameKit,
         settings: PlaySettings = DEFAULT_PLAY,
         training_step: int | None = None,
     ) -> None:
         average = settings.average_symmetries
-        average = config.search.average_symmetries_at_play if average is None else average
+        average = search.average_symmetries_at_play if average is None else average
         self.model = symmetry_averaged(model, game.spec) if average else model
         self.averages_symmetries = self.model is not model  # False for a game that declares no symmetries
-        self.config, self.game, self.temperature = config, game, settings.temperature
+        self.game, self.temperature = game, settings.temperature
         self.training_step = training_step  # learner steps behind the weights, when known
-        self.params: SearchConfig = search_at_play(config.search, settings.num_simulations)
+        self.params: SearchConfig = search_at_play(search, settings.num_simulations)
         self.rng = np.random.default_rng(settings.seed)
 
     @property
@@ -136,7 +128,7 @@ class SearchPlayer:
             decisions.append(self.game.observe(env))
         return decisions
 
-    def observed(self, observation: Any, info: dict | None) -> Observed:
+    def observed(self, observation: Any, info: dict | None) -> Decision:
         """A Gymnasium observation as a decision; one of another shape is a one-line error."""
         if hasattr(observation, "step") and hasattr(observation, "reset"):
             raise UserError("this model plays a Gymnasium env: give act() the observation (and info), not the env")
@@ -148,11 +140,11 @@ class SearchPlayer:
             array = np.asarray(observation, dtype=np.float32)
         if array.size != int(np.prod(shape)):
             raise UserError(
-                f"this model plays {self.config.game.name}: observations of shape {shape}, not {array.shape}"
+                f"this model plays {self.game.config.name}: observations of shape {shape}, not {array.shape}"
             )
         mask = (info or {}).get("action_mask")
         legal = np.ones(self.game.spec.num_actions, bool) if mask is None else np.asarray(mask, dtype=bool)
-        return Observed(array.reshape(shape), 0, legal)
+        return Decision(array.reshape(shape), 0, legal)
 
     def roots_of(self, decisions: Sequence[Decision]) -> RootBatch:
         """The search roots of decisions."""
@@ -166,10 +158,10 @@ class SearchPlayer:
     def check_env(self, env: Any) -> None:
         """Refuses an env of another game, or of a game that is over, with a one-line error."""
         if not hasattr(env, "agent_selection"):
-            raise UserError(f"this model plays {self.config.game.name}: give it a PettingZoo AEC env of that game")
+            raise UserError(f"this model plays {self.game.config.name}: give it a PettingZoo AEC env of that game")
         name = getattr(env, "metadata", {}).get("name")
         if name != self.game.env_name:
-            raise UserError(f"this model plays {self.config.game.name} ({self.game.env_name}), not {name}")
+            raise UserError(f"this model plays {self.game.config.name} ({self.game.env_name}), not {name}")
         if not env.agents or all(env.terminations.get(a) or env.truncations.get(a) for a in env.agents):
             raise UserError("the game in this env is over: there is no move to make")
 

@@ -26,6 +26,7 @@ from muzero.config import RunConfig
 RATE_WINDOW_SECONDS = 10.0  # speeds are averaged over about this long
 PLAIN_SECONDS = 30.0  # between two lines when the output is not a terminal
 SEPARATOR = "  "
+STARTING = "starting self-play"  # the display before the run's first report (a distributed run: "starting Ray…")
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,18 @@ def waiting_for_replay(snapshot: ProgressState, run: RunConfig) -> str | None:
     return f"filling the replay buffer: {have:,} / {needed:,} positions before {before}"
 
 
+def phase(snapshot: ProgressState, run: RunConfig) -> str | None:
+    """What the run's time goes to while it does not learn yet: starting self-play, filling the replay buffer,
+    waiting for the learner's first step; None once it learns."""
+    counters = snapshot.counters
+    if counters.training_step == 0 and counters.positions_played == 0:
+        return "starting self-play: no position played yet"
+    waiting = waiting_for_replay(snapshot, run)
+    if waiting is None and counters.training_step == 0:
+        return "the replay buffer is ready: waiting for the learner's first step"
+    return waiting
+
+
 def status_lines(snapshot: ProgressState, run: RunConfig) -> list[list[str]]:
     """The run's numbers as lines of items: counters and speeds, what it waits for, the last evaluation."""
     counters = snapshot.counters
@@ -103,7 +116,7 @@ def status_lines(snapshot: ProgressState, run: RunConfig) -> list[list[str]]:
         items.append(f"worker restarts {snapshot.worker_restarts}")
     items.append(_clock(counters.seconds) + (f" / {_clock(run.minutes * 60)}" if run.minutes else ""))
     lines = [items]
-    waiting = waiting_for_replay(snapshot, run)
+    waiting = phase(snapshot, run)
     if waiting is not None:
         lines.append([waiting])
     if snapshot.evaluation is not None:
@@ -113,7 +126,7 @@ def status_lines(snapshot: ProgressState, run: RunConfig) -> list[list[str]]:
 
 def render_status(snapshot: ProgressState, run: RunConfig) -> RenderableType:
     """The numbers under the bar: every item whole, on as many lines as the console's width needs."""
-    waiting = [waiting_for_replay(snapshot, run)]
+    waiting = [phase(snapshot, run)]
     return Group(*(Packed(line, "yellow" if line == waiting else "") for line in status_lines(snapshot, run)))
 
 
@@ -165,8 +178,11 @@ class TrainingProgress:
     second. Otherwise: a plain line every PLAIN_SECONDS, and the last state when the run ends.
     """
 
-    def __init__(self, run: RunConfig, counters: Counters, console: Console | None = None) -> None:
-        self.run, self.console = run, console or Console()
+    def __init__(
+        self, run: RunConfig, counters: Counters, console: Console | None = None, starting: str = STARTING
+    ) -> None:
+        """`starting`: what the display says until the first `show` (e.g. that Ray is starting)."""
+        self.run, self.console, self.starting = run, console or Console(), starting
         self.by_minutes = run.minutes > 0
         self.live = self.console.is_terminal
         self.snapshot: ProgressState | None = None
@@ -202,7 +218,7 @@ class TrainingProgress:
             self._print_line()
 
     def details(self) -> RenderableType:
-        return Text("starting self-play") if self.snapshot is None else render_status(self.snapshot, self.run)
+        return Text(self.starting) if self.snapshot is None else render_status(self.snapshot, self.run)
 
     def _print_line(self) -> None:
         self.printed, self.next_line = self.snapshot, time.monotonic() + PLAIN_SECONDS

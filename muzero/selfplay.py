@@ -9,7 +9,7 @@ import numpy as np
 
 from muzero.config import SearchConfig, SelfPlayConfig
 from muzero.inference import Model, root_batch
-from muzero.search import SearchOutput, search, select_actions
+from muzero.search import SearchOutput, search, selfplay_actions
 from muzero.types import Game, TimeStep, Trajectory
 
 
@@ -143,16 +143,14 @@ class SelfPlay:
     def _choose_actions(self, output: SearchOutput, training_step: int) -> tuple[np.ndarray, np.ndarray]:
         """(int64[B] actions, bool[B] where a random move replaced the search's choice by another).
 
-        Gumbel: the search's choice (its root noise explores). PUCT: visits sampled at the scheduled
-        temperature, greedy after `temperature_moves`. Then the random opening moves replace the first ones,
-        each later move is replaced with probability `random_move_probability`, and every move of a random
-        seat is replaced."""
-        actions = output.action.copy()  # int64[B]
+        The search's moves (`selfplay_actions`): PUCT's visits sampled at the scheduled temperature, greedy
+        after `temperature_moves`; Gumbel's own choice (its root noise explores). Then the random opening
+        moves replace the first ones, each later move is replaced with probability `random_move_probability`,
+        and every move of a random seat is replaced."""
         moves = np.array([len(record.actions) for record in self.records])  # int64[B]
-        if self.params.algorithm == "puct":
-            temperature = temperature_at(self.config.temperature_schedule, training_step)
-            sampled = moves < self.config.temperature_moves
-            actions[sampled] = select_actions(output.visit_counts[sampled], temperature, self.rng)
+        temperature = temperature_at(self.config.temperature_schedule, training_step)
+        sampled = moves < self.config.temperature_moves  # bool[B]
+        actions = selfplay_actions(output, self.params, temperature, sampled, self.rng)  # int64[B]
         opening = moves < self.config.random_opening_moves  # bool[B]
         explored = np.zeros_like(opening)  # bool[B]; no draw at probability 0 keeps a run's random stream
         if self.config.random_move_probability > 0:

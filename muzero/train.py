@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import math
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -17,13 +15,18 @@ import torch
 from muzero import components
 from muzero.checkpoint import Checkpoint, Counters
 from muzero.config import ExperimentConfig
+from muzero.evaluations import EvaluationLog, EvaluationResult
 from muzero.game_kit import GameKit
 from muzero.progress import ProgressState, SlidingRates, TrainingProgress
 from muzero.replay import ReplayBuffer
 from muzero.replay.snapshot import load_replay_snapshot, save_replay_snapshot
 from muzero.returns import ReturnWindow, episode_returns
+from muzero.run_evaluation import evaluate_network, record_evaluation
 from muzero.run_folder import MetricsLog, RunFolder
+from muzero.run_policy import RateWindow, RunPolicy, StopFlag, stop_on_signals
 from muzero.selfplay import SelfPlay
+
+__all__ = ["RunSetup", "StopFlag", "SyncTrainer", "TrainingResult", "stop_on_signals", "train"]
 
 PROGRESS_SECONDS = 0.5  # between two snapshots handed to the progress display
 
@@ -47,48 +50,20 @@ class TrainingResult:
     stopped_by: str  # "steps", "minutes" or "signal"
 
 
-class StopFlag:
-    """Set by SIGINT/SIGTERM (or by a caller); the loop finishes its step, saves and returns."""
-
-    def __init__(self) -> None:
-        self.reason = ""
-
-    def set(self, reason: str) -> None:
-        self.reason = self.reason or reason
-
-    def __bool__(self) -> bool:
-        return bool(self.reason)
-
-
-@contextmanager
-def stop_on_signals(stop: StopFlag) -> Iterator[StopFlag]:
-    """SIGINT and SIGTERM set `stop` instead of killing the process (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield stop
-        return
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    for sig in previous:
-        signal.signal(sig, lambda *_: stop.set("signal"))
-    try:
-        yield stop
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 class SyncTrainer:
     """Owns the pieces of a run and alternates self-play moves with learner steps."""
 
     def __init__(
         self, config: ExperimentConfig, folder: RunFolder, game: GameKit, checkpoint: Checkpoint | None = None
     ):
-        self.config, self.folder = config, folder
+        self.config, self.folder, self.game = config, folder, game
+        self.policy = RunPolicy(config.run)
         if config.run.threads:
             torch.set_num_threads(config.run.threads)
         torch.manual_seed(config.run.seed)
         self.network = components.build_network(config.network, game.spec)
         self.learner = components.build_learner(config.learner, config.network, self.network)
-        self.buffer = ReplayBuffer(config.replay, game.spec, config.search.discount)
+        self.buffer = ReplayBuffer(config.replay, game.spec, config.discount)
         self.counters = Counters()
         if checkpoint is not None:
             self.network.load_state_dict(checkpoint.network_state)
@@ -102,12 +77,8 @@ class SyncTrainer:
         self.returns = ReturnWindow()  # self-play's episode returns (one-player games)
 
     def learner_steps_due(self) -> int:
-        """Learner steps owed to the replay ratio by the positions played so far."""
-        run = self.config.run
-        if self.buffer.num_positions < min(run.min_replay_positions, self.buffer.capacity):
-            return 0
-        owed = int(run.replay_ratio * max(self.counters.positions_played - run.min_replay_positions, 0))
-        return max(owed - self.counters.training_step, 0)
+        """Learner steps owed to the replay ratio by the positions played so far (`RunPolicy.steps_owed`)."""
+        return self.policy.steps_owed(self.counters, self.buffer.num_positions, self.buffer.capacity)
 
     def play_move(self) -> None:
         if self.counters.training_step - self.refreshed_step >= self.config.selfplay.refresh_steps:
@@ -132,15 +103,28 @@ class SyncTrainer:
 
     def checkpoint(self, seconds: float) -> Path:
         self.counters = replace(self.counters, seconds=seconds)
-        state = Checkpoint(self.config, self.counters, self.network.state_dict(), self.learner.state_dict())
-        return self.folder.save(state)
+        network, learner = self.network.state_dict(), self.learner.state_dict()
+        return self.folder.save(Checkpoint(self.config, self.counters, network, learner, self.game.spec))
+
+    def evaluate(self, games_per_seat: int) -> EvaluationResult:
+        """The network now against the game's reference opponents, as the Ray evaluator plays a checkpoint."""
+        step = self.counters.training_step
+        return evaluate_network(self.network, self.config, self.game, games_per_seat, step)
 
 
 def train(
-    setup: RunSetup, *, stop: StopFlag | None = None, on_checkpoint: Callable[[Path, Counters], None] | None = None
+    setup: RunSetup,
+    *,
+    stop: StopFlag | None = None,
+    on_checkpoint: Callable[[Path, Counters], None] | None = None,
+    evaluation_games_per_seat: int = 0,
 ) -> TrainingResult:
     """Trains in this process until `run.training_steps`, `run.minutes` (both totals of the run) or a signal;
-    always ends with a checkpoint and a replay snapshot, from which `setup.resume` continues."""
+    always ends with a checkpoint and a replay snapshot, from which `setup.resume` continues.
+
+    With `evaluation_games_per_seat` > 0 (`muzero-train --sync`: the Ray evaluator's default), each checkpoint
+    of the loop (every `run.checkpoint_interval` steps) is evaluated as the Ray evaluator evaluates one, and
+    appended to the run's evaluations.jsonl and its metrics (`eval/...`); 0 evaluates nothing."""
     config, resume, show_progress = setup.config, setup.resume, setup.show_progress
     folder = RunFolder(setup.run_dir)
     checkpoint = folder.latest() if resume else None  # a corrupt checkpoint stops here, nothing written
@@ -153,7 +137,8 @@ def train(
     progress = TrainingProgress(config.run, trainer.counters) if show_progress else nullcontext()
     try:
         with stop_on_signals(stop), progress:
-            _loop(trainer, metrics, stop, progress if show_progress else None, on_checkpoint)
+            display = progress if show_progress else None
+            _Loop(trainer, metrics, stop, display, on_checkpoint, evaluation_games_per_seat).run()
     finally:
         metrics.close()
     path = trainer.checkpoint(trainer.counters.seconds)
@@ -161,42 +146,75 @@ def train(
     return TrainingResult(folder.path, trainer.counters, path, stop.reason)
 
 
-def _loop(trainer: SyncTrainer, metrics: MetricsLog, stop: StopFlag, progress, on_checkpoint) -> None:
-    run = trainer.config.run
-    start, seconds_before = time.monotonic(), trainer.counters.seconds
-    window = _RateWindow(trainer.counters)
-    feed = _ProgressFeed(progress, trainer)
-    while not stop:
-        trainer.play_move()
-        for _ in range(trainer.learner_steps_due()):
-            losses = trainer.learn()
-            step = trainer.counters.training_step
-            seconds = seconds_before + time.monotonic() - start
-            if step % run.log_interval == 0:
-                values = {**losses, **window.rates(trainer.counters), **_sizes(trainer, seconds)}
-                values |= trainer.returns.metrics()
-                metrics.write(step, values)
-                feed.loss = losses.get("loss/total", math.nan)
-            if step % run.checkpoint_interval == 0:
-                path = trainer.checkpoint(seconds)
-                if on_checkpoint is not None:
-                    on_checkpoint(path, trainer.counters)
-            _check_limits(trainer, run, seconds, stop)
-            if stop:
-                break
-        _check_limits(trainer, run, seconds_before + time.monotonic() - start, stop)
-        feed(seconds_before + time.monotonic() - start)
-    trainer.counters = replace(trainer.counters, seconds=seconds_before + time.monotonic() - start)
-    feed(trainer.counters.seconds, final=True)
+class _Loop:
+    """One `train` call's loop: a self-play move, then the learner steps the replay ratio owes, with metrics
+    lines, checkpoints (evaluated when asked) and the limits where the run's policy puts them."""
+
+    def __init__(
+        self,
+        trainer: SyncTrainer,
+        metrics: MetricsLog,
+        stop: StopFlag,
+        progress: TrainingProgress | None,
+        on_checkpoint: Callable[[Path, Counters], None] | None,
+        games_per_seat: int,
+    ) -> None:
+        self.trainer, self.metrics, self.stop, self.on_checkpoint = trainer, metrics, stop, on_checkpoint
+        self.games_per_seat = games_per_seat
+        self.evaluations = EvaluationLog(trainer.folder.path)  # appended to: a resumed run keeps its history
+        self.feed = _ProgressFeed(progress, trainer, self.evaluations.latest())
+        self.window = RateWindow(trainer.counters)
+        self.start, self.seconds_before = time.monotonic(), trainer.counters.seconds
+
+    def seconds(self) -> float:
+        """The run's training time so far, over all its sessions."""
+        return self.seconds_before + time.monotonic() - self.start
+
+    def run(self) -> None:
+        trainer = self.trainer
+        while not self.stop:
+            trainer.play_move()
+            for _ in range(trainer.learner_steps_due()):
+                self.learner_step()
+                if self.stop:
+                    break
+            self.stop.set(trainer.policy.limit_reached(trainer.counters, self.seconds()))
+            self.feed(self.seconds())
+        trainer.counters = replace(trainer.counters, seconds=self.seconds())
+        self.feed(trainer.counters.seconds, final=True)
+
+    def learner_step(self) -> None:
+        trainer, policy = self.trainer, self.trainer.policy
+        losses = trainer.learn()
+        step, seconds = trainer.counters.training_step, self.seconds()
+        if policy.logs_at(step):
+            values = {**losses, **self.window.rates(trainer.counters), **_sizes(trainer, seconds)}
+            self.metrics.write(step, values | trainer.returns.metrics())
+            self.feed.loss = losses.get("loss/total", math.nan)
+        if policy.checkpoints_at(step):
+            self.checkpoint(seconds)
+        self.stop.set(policy.limit_reached(trainer.counters, seconds))
+
+    def checkpoint(self, seconds: float) -> None:
+        path = self.trainer.checkpoint(seconds)
+        if self.games_per_seat > 0:
+            evaluation = self.trainer.evaluate(self.games_per_seat)
+            record_evaluation(evaluation, self.evaluations, self.metrics)
+            self.feed.evaluation = evaluation
+        if self.on_checkpoint is not None:
+            self.on_checkpoint(path, self.trainer.counters)
 
 
 class _ProgressFeed:
     """Hands the display a snapshot of the run every PROGRESS_SECONDS, while the replay buffer fills too."""
 
-    def __init__(self, progress: TrainingProgress | None, trainer: SyncTrainer) -> None:
+    def __init__(
+        self, progress: TrainingProgress | None, trainer: SyncTrainer, evaluation: EvaluationResult | None
+    ) -> None:
         self.progress, self.trainer = progress, trainer
         self.speeds = SlidingRates(trainer.counters)
         self.loss, self.next_time = math.nan, 0.0  # the last logged loss
+        self.evaluation = evaluation  # the latest evaluation
 
     def __call__(self, seconds: float, final: bool = False) -> None:
         now = time.monotonic()
@@ -208,15 +226,11 @@ class _ProgressFeed:
         speeds = rates["positions_per_second"], rates["steps_per_second"]
         buffer = self.trainer.buffer
         returns = self.trainer.returns.summary()
-        state = ProgressState(counters, *speeds, buffer.num_positions, buffer.capacity, self.loss, returns=returns)
+        evaluation = None if self.evaluation is None else self.evaluation.summary()
+        state = ProgressState(
+            counters, *speeds, buffer.num_positions, buffer.capacity, self.loss, evaluation, returns=returns
+        )
         self.progress.show(state)
-
-
-def _check_limits(trainer: SyncTrainer, run, seconds: float, stop: StopFlag) -> None:
-    if trainer.counters.training_step >= run.training_steps:
-        stop.set("steps")
-    if run.minutes and seconds >= run.minutes * 60:
-        stop.set("minutes")
 
 
 def _sizes(trainer: SyncTrainer, seconds: float) -> dict[str, float]:
@@ -227,20 +241,3 @@ def _sizes(trainer: SyncTrainer, seconds: float) -> dict[str, float]:
         "replay_positions": trainer.buffer.num_positions,
         "minutes": seconds / 60,
     }
-
-
-class _RateWindow:
-    """Positions and learner steps per second since the previous call."""
-
-    def __init__(self, counters: Counters) -> None:
-        self.time, self.counters = time.monotonic(), counters
-
-    def rates(self, counters: Counters) -> dict[str, float]:
-        now = time.monotonic()
-        elapsed = max(now - self.time, 1e-9)
-        rates = {
-            "positions_per_second": (counters.positions_played - self.counters.positions_played) / elapsed,
-            "steps_per_second": (counters.training_step - self.counters.training_step) / elapsed,
-        }
-        self.time, self.counters = now, counters
-        return rates

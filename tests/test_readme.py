@@ -30,6 +30,15 @@ def python_blocks(text: str) -> list[str]:
 BLOCKS = python_blocks(README.read_text())
 
 
+PRINTED_NUMBER = re.compile(r"^print\(.*\)\s*#\s*(-?\d[\d,]*(?:\.\d+)?)\b")  # print(...)  # 500.0: ...
+
+
+def printed_numbers(block: str) -> list[str | None]:
+    """For each top-level print of a block, the number its comment says it prints (None: no number)."""
+    lines = [line for line in block.splitlines() if line.startswith("print(")]
+    return [match.group(1) if (match := PRINTED_NUMBER.match(line)) else None for line in lines]
+
+
 def needs(block: str) -> str | None:
     """What a block needs beyond a fresh clone (its first line `# needs ...`), or None."""
     match = NEEDS.fullmatch(block.lstrip().splitlines()[0].strip())
@@ -61,3 +70,17 @@ def test_readme_python_block_runs(index: int, monkeypatch: pytest.MonkeyPatch) -
         assert not env.agents, "the game is not over"
         assert set(returns) == set(env.possible_agents)
         assert sorted(returns.values()) in ([-1.0, 1.0], [0.0, 0.0])
+
+
+@pytest.mark.parametrize("index", [i for i, block in enumerate(BLOCKS) if any(printed_numbers(block))])
+def test_the_numbers_a_readme_example_says_it_prints_are_what_it_prints(index, monkeypatch, capsys):
+    block = BLOCKS[index]
+    if (reason := needs(block)) is not None:
+        pytest.skip(f"README block {index} needs {reason}")
+    run(block, monkeypatch)
+    printed = capsys.readouterr().out.splitlines()
+    claimed = printed_numbers(block)
+    assert len(printed) == len(claimed), printed  # one line per print
+    for line, number in zip(printed, claimed, strict=True):
+        if number is not None:
+            assert line == number, f"README says {number}, the example prints {line}"

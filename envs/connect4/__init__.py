@@ -59,6 +59,7 @@ GAME = GameDefinition(
             level="DEPTH",
             levels=(1, MAX_ALPHABETA_DEPTH),
             level_note="each ply more about doubles the time a move takes",
+            title="alpha-beta",
         ),
     ),
     evaluation_opponents=("random", "alphabeta:4"),

@@ -49,7 +49,7 @@ def check_model(
         agent.model,
         records,
         horizon=settings.horizon,
-        discount=agent.config.search.discount,
+        discount=agent.params.discount,
         worst=settings.worst,
         about=about_run(agent, model, against, settings.seed),
     )
@@ -59,8 +59,8 @@ def about_run(agent: SearchPlayer, model: str, against: str, seed: int) -> dict[
     """What a diagnosis of `agent` ran on, for its report."""
     return {
         "model": model,
-        "game": agent.config.game.name,
-        "game_args": dict(agent.config.game.args),
+        "game": agent.game.config.name,
+        "game_args": dict(agent.game.config.args),
         "players": agent.game.spec.num_players,
         "training_step": agent.training_step,
         "against": against,

@@ -21,7 +21,6 @@ from ray.exceptions import RayError
 from muzero.checkpoint import LATEST, Checkpoint, Counters
 from muzero.config import ExperimentConfig, RunConfig
 from muzero.distributed.actors import RunActors
-from muzero.distributed.evaluator import EvaluationLog, evaluation_return_metrics
 from muzero.distributed.failures import TrainingFailed, failure_reason, user_error_cause
 from muzero.distributed.messages import (
     EvaluationResult,
@@ -33,10 +32,12 @@ from muzero.distributed.messages import (
     WeightsSnapshot,
     numpy_weights,
 )
+from muzero.evaluations import EvaluationLog
 from muzero.progress import SlidingRates
 from muzero.returns import ReturnWindow
+from muzero.run_evaluation import record_evaluation
 from muzero.run_folder import MetricsLog, RunFolder
-from muzero.train import StopFlag, _RateWindow
+from muzero.run_policy import RateWindow, RunPolicy, StopFlag
 
 ProgressCallback = Callable[[ProgressSnapshot], None]
 WAIT_SECONDS = 0.2  # longest the coordinator waits for any actor before looking at the clock and the stop flag
@@ -52,13 +53,8 @@ class Task(Enum):
 
 
 def selfplay_ahead(counters: Counters, run: RunConfig) -> bool:
-    """Whether self-play is more than `run.selfplay_lead` positions ahead of the learner's replay ratio
-    (never with a lead of 0). The learner is then owed at least replay_ratio * lead steps, so it cannot
-    wait on paused workers."""
-    if run.selfplay_lead <= 0:
-        return False
-    wanted = run.min_replay_positions + counters.training_step / run.replay_ratio + run.selfplay_lead
-    return counters.positions_played > wanted
+    """`RunPolicy(run).selfplay_ahead(counters)`: whether the workers pause for the learner."""
+    return RunPolicy(run).selfplay_ahead(counters)
 
 
 class Coordinator:
@@ -75,6 +71,7 @@ class Coordinator:
     ) -> None:
         self.config, self.folder, self.actors, self.settings = config, folder, actors, actors.settings
         self.stop, self.metrics, self.callbacks = stop, metrics, callbacks
+        self.policy = RunPolicy(config.run)
         self.counters = actors.counters
         self.pending: dict[ray.ObjectRef, tuple[Task, int]] = {}
         self.fill = ReplayFill(0, 0, config.replay.capacity)
@@ -85,7 +82,7 @@ class Coordinator:
         has_checkpoint = (folder.checkpoints / LATEST).is_file()
         self.checkpointed_step = self.counters.training_step if has_checkpoint else None
         self.start, self.seconds_before = time.monotonic(), self.counters.seconds
-        self.log_window = _RateWindow(self.counters)  # the rates of a metrics line: since the previous one
+        self.log_window = RateWindow(self.counters)  # the rates of a metrics line: since the previous one
         self.progress_window = SlidingRates(self.counters)  # the display's: over the last seconds, steady
         self.next_fill = self.next_progress = 0.0
         self.paused_workers: set[int] = set()  # workers waiting for the learner (run.selfplay_lead)
@@ -117,10 +114,7 @@ class Coordinator:
             self._handle(ref)
         seconds = self._seconds()
         self.counters = replace(self.counters, seconds=seconds)
-        if self.counters.training_step >= self.config.run.training_steps:
-            self.stop.set("steps")
-        if self.config.run.minutes and seconds >= self.config.run.minutes * 60:
-            self.stop.set("minutes")
+        self.stop.set(self.policy.limit_reached(self.counters, seconds))
         if now >= self.next_progress:
             self.next_progress = now + self.settings.progress_seconds
             self._report_progress()
@@ -149,7 +143,7 @@ class Coordinator:
         self.pending[ref] = (Task.WORKER, worker_id)
 
     def _resume_paused_workers(self) -> None:
-        if self.paused_workers and not self.stop and not selfplay_ahead(self.counters, self.config.run):
+        if self.paused_workers and not self.stop and not self.policy.selfplay_ahead(self.counters):
             for worker_id in sorted(self.paused_workers):
                 self._submit_worker(worker_id)
             self.paused_workers.clear()
@@ -159,20 +153,16 @@ class Coordinator:
             return
         target = self._learner_target()
         if target > self.counters.training_step:
-            at_checkpoint = target % self.config.run.checkpoint_interval == 0
+            at_checkpoint = self.policy.checkpoints_at(target)
             ref = self.actors.learner.train.remote(target, self.settings.chunk_seconds, state_at_end=at_checkpoint)
             self.pending[ref] = (Task.LEARNER, 0)
 
     def _learner_target(self) -> int:
         """The step the learner may go to now: owed by the replay ratio, and never past the next log line,
         checkpoint or the step limit (so those land on exact steps)."""
-        run, step = self.config.run, self.counters.training_step
-        if self.fill.num_positions < max(1, min(run.min_replay_positions, self.fill.capacity)):
-            return step
-        owed = int(run.replay_ratio * max(self.counters.positions_played - run.min_replay_positions, 0))
-        next_log = (step // run.log_interval + 1) * run.log_interval
-        next_checkpoint = (step // run.checkpoint_interval + 1) * run.checkpoint_interval
-        return min(owed, next_log, next_checkpoint, run.training_steps)
+        step = self.counters.training_step
+        owed = self.policy.steps_owed(self.counters, self.fill.num_positions, self.fill.capacity)
+        return min(step + owed, self.policy.next_stop_step(step))
 
     # Results.
 
@@ -201,14 +191,14 @@ class Coordinator:
         self.returns.add(report.returns)
         if self.stop:
             return
-        if selfplay_ahead(self.counters, self.config.run):
+        if self.policy.selfplay_ahead(self.counters):
             self.paused_workers.add(report.worker_id)
         else:
             self._submit_worker(report.worker_id)
 
     def _on_learner(self, report: LearnerReport) -> None:
         self.counters = replace(self.counters, training_step=report.training_step)
-        if report.steps and report.training_step % self.config.run.log_interval == 0:
+        if report.steps and self.policy.logs_at(report.training_step):
             self._log(report)
         if report.state is not None:
             self._write_checkpoint(report.state)
@@ -216,13 +206,7 @@ class Coordinator:
 
     def _on_evaluation(self, evaluation: EvaluationResult) -> None:
         self.evaluation = evaluation
-        self.evaluations.append(evaluation)
-        values = {
-            f"eval/{result.opponent}/{name}": rate
-            for result in evaluation.results
-            for name, rate in result.rates().items()
-        }
-        self.metrics.write(evaluation.training_step, values | evaluation_return_metrics(evaluation))
+        record_evaluation(evaluation, self.evaluations, self.metrics)
 
     def _on_failure(self, task: Task, index: int, error: RayError) -> None:
         reason = failure_reason(error)
@@ -280,7 +264,8 @@ class Coordinator:
 
     def _write_checkpoint(self, state: LearnerState) -> Path:
         counters = replace(self.counters, training_step=state.training_step, seconds=self._seconds())
-        path = self.folder.save(Checkpoint(self.config, counters, state.network_state, state.learner_state))
+        checkpoint = Checkpoint(self.config, counters, state.network_state, state.learner_state, self.actors.game.spec)
+        path = self.folder.save(checkpoint)
         self.checkpointed_step = state.training_step
         return path
 

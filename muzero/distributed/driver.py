@@ -22,8 +22,10 @@ from muzero.distributed.failures import TrainingFailed
 from muzero.distributed.messages import DistributedSettings
 from muzero.distributed.progress_view import DistributedProgressView
 from muzero.errors import UserError
+from muzero.evaluations import EVALUATION_GAMES_PER_SEAT
 from muzero.run_folder import MetricsLog, RunFolder
-from muzero.train import RunSetup, StopFlag, TrainingResult, stop_on_signals, train
+from muzero.run_policy import StopFlag, stop_on_signals
+from muzero.train import RunSetup, TrainingResult, train
 
 EXIT_TRAINING_FAILED = 1  # exit code of muzero-train when a vital part of a distributed run failed
 
@@ -127,14 +129,15 @@ def default_workers() -> int:
 
 def run_from_cli(setup: RunSetup, settings: DistributedSettings | None) -> int:
     """What `muzero-train` runs once its arguments are parsed: on Ray with `settings`, or, without them
-    (`--sync`), the synchronous loop in this process.
+    (`--sync`), the synchronous loop in this process, which evaluates each checkpoint as the Ray evaluator does
+    (EVALUATION_GAMES_PER_SEAT games per seat).
 
     Prints the one-line summary on stdout and returns the exit code: 0 when the run stopped by a limit or
     a signal (its checkpoint saved), 1 with a one-line error when a vital part of a distributed run failed.
     UserErrors propagate for the CLI to print (exit code 2).
     """
     if settings is None:
-        result = train(setup)
+        result = train(setup, evaluation_games_per_seat=EVALUATION_GAMES_PER_SEAT)
     else:
         try:
             result = train_distributed(setup, settings)

@@ -12,12 +12,26 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from muzero.returns import ReturnStats
+from muzero.evaluations import EVALUATION_GAMES_PER_SEAT, EvaluationResult, OpponentResult
 
 if TYPE_CHECKING:
     import torch
 
     from muzero.checkpoint import Counters  # not at run time: muzero.checkpoint imports torch
+
+__all__ = [  # the evaluation records live in muzero.evaluations (the synchronous loop evaluates too)
+    "DistributedSettings",
+    "EvaluationResult",
+    "LearnerReport",
+    "LearnerState",
+    "OpponentResult",
+    "ProgressSnapshot",
+    "ReplayFill",
+    "SelfPlayReport",
+    "WeightsSnapshot",
+    "load_numpy_weights",
+    "numpy_weights",
+]
 
 
 @dataclass(frozen=True)
@@ -31,7 +45,7 @@ class DistributedSettings:
     batches_per_request: int = 8  # batches the learner fetches from the replay actor in one call
     weights_pull_games: int = 0  # finished games between a worker's weight pulls; 0 = selfplay.parallel_games
     evaluation_interval: int = 0  # learner steps between evaluations (at checkpoints); 0 = checkpoint_interval
-    evaluation_games_per_seat: int = 10  # games per seat against each reference opponent; 0 = no evaluator
+    evaluation_games_per_seat: int = EVALUATION_GAMES_PER_SEAT  # per reference opponent; 0 = no evaluator
     max_worker_restarts: int = 20  # self-play worker failures tolerated before the run stops
     progress_seconds: float = 0.5  # seconds between progress callbacks
 
@@ -86,40 +100,6 @@ class ReplayFill:
     @property
     def fraction(self) -> float:
         return self.num_positions / self.capacity
-
-
-@dataclass(frozen=True)
-class OpponentResult:
-    """The network's games against one reference opponent, summed over seats."""
-
-    opponent: str  # an `envs.opponents.opponent` name
-    games: int
-    wins: int
-    draws: int
-    losses: int
-
-    def rates(self) -> dict[str, float]:
-        return {
-            "win_rate": self.wins / self.games,
-            "draw_rate": self.draws / self.games,
-            "loss_rate": self.losses / self.games,
-        }
-
-
-@dataclass(frozen=True)
-class EvaluationResult:
-    """One evaluation of the weights of `training_step`: against the game's reference opponents, or (a
-    one-player game) the returns of greedy episodes."""
-
-    training_step: int
-    results: tuple[OpponentResult, ...]
-    returns: ReturnStats | None = None
-
-    def summary(self) -> str:
-        if self.returns is not None:
-            return f"eval@{self.training_step} greedy {self.returns.summary()}"
-        parts = [f"{r.opponent} {r.wins}/{r.draws}/{r.losses}" for r in self.results]
-        return f"eval@{self.training_step} " + " ".join(parts) + " (w/d/l)"
 
 
 @dataclass(frozen=True)

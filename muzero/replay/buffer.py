@@ -60,7 +60,7 @@ class ReplayBuffer:
 
     def __init__(self, config: ReplayConfig, spec: GameSpec, discount: float = 1.0) -> None:
         """The buffer `config` describes for a game of `spec`; the game's symmetries are used when
-        `config.augment_symmetries`; `discount` is the search's (search.discount)."""
+        `config.augment_symmetries`; `discount` is the run's (`ExperimentConfig.discount`), the search's too."""
         capacity, num_actions, num_players = config.capacity, spec.num_actions, spec.num_players
         self.capacity = capacity
         self.observation_shape = tuple(int(size) for size in spec.observation_shape)

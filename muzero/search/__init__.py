@@ -1,14 +1,15 @@
 """Batched MCTS for N-player games over a numpy model seam (numpy and numba only: no torch).
 
 `search(roots, recurrent_fn, params, rng)` (params: a `muzero.config.SearchConfig`) searches B roots at
-once (PUCT, or Gumbel MuZero's sequential halving); `chosen_actions` picks the moves to play from its output,
-`select_actions` from visit counts;
+once (PUCT, or Gumbel MuZero's sequential halving: `SearchConfig.algorithm` is read here only);
+`chosen_actions` picks the moves an agent plays from its output, `selfplay_actions` those self-play plays
+(PUCT's visits at a temperature, Gumbel's own choice), `select_actions` samples visit counts;
 `extract_tree` gives one root's tree as nested `SearchNode`s for display.
 `muzero.search.reference` holds a slow per-node version of the same algorithm, kept as a test oracle.
 """
 
 from muzero.search.interface import RecurrentFn, RecurrentOutput, RootBatch, SearchOutput
-from muzero.search.mcts import chosen_actions, extract_tree, search
+from muzero.search.mcts import chosen_actions, extract_tree, search, selfplay_actions
 from muzero.search.selection import root_priors, select_actions, softmax
 from muzero.search.tree import SearchNode, Tree
 
@@ -24,5 +25,6 @@ __all__ = [
     "root_priors",
     "search",
     "select_actions",
+    "selfplay_actions",
     "softmax",
 ]

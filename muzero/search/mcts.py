@@ -179,6 +179,18 @@ def chosen_actions(output: SearchOutput, temperature: float, rng: np.random.Gene
     return select_actions(output.policy, temperature, rng)
 
 
+def selfplay_actions(
+    output: SearchOutput, params: SearchConfig, temperature: float, sampled: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """int64[B]: the moves self-play makes after searching with `params`. PUCT samples the visits of the roots
+    where `sampled` (bool[B]) at `temperature` and plays the search's choice elsewhere; Gumbel MuZero always
+    plays its own choice (its root noise explores; no temperature)."""
+    actions = output.action.copy()  # int64[B]
+    if params.algorithm == "puct":
+        actions[sampled] = select_actions(output.visit_counts[sampled], temperature, rng)
+    return actions
+
+
 def extract_tree(output: SearchOutput, index: int) -> SearchNode:
     """The searched tree of root `index` as nested SearchNodes (only visited children), for display."""
     return tree_nodes(output.tree, index)

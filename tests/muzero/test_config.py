@@ -15,6 +15,8 @@ from muzero.config import (
     with_overrides,
 )
 from muzero.errors import UserError
+from muzero.game_kit import GameSpec
+from muzero.replay import ReplayBuffer
 
 
 def test_toml_round_trip_keeps_every_field(tmp_path):
@@ -72,9 +74,6 @@ def test_bad_values_get_a_one_line_error_naming_the_field(setting, field):
 
 
 def test_the_discount_has_one_home_read_by_the_replay_buffer_and_kept_in_the_search_section():
-    from muzero.game_kit import GameSpec
-    from muzero.replay import ReplayBuffer
-
     config = with_overrides(ExperimentConfig(game=GameConfig("tictactoe")), ["search.discount=0.9"])
     assert config.discount == 0.9 == config.search.discount
     assert "discount" not in config_to_dict(config) and config_to_dict(config)["search"]["discount"] == 0.9

@@ -284,6 +284,14 @@ def test_distributed_run_checkpoints_counts_and_replaces_a_killed_worker(first_r
 
 
 @pytest.mark.slow
+def test_a_distributed_checkpoint_records_its_games_sizes(first_run):
+    from muzero.game_kit import GameSpec
+
+    result, _ = first_run
+    assert load_checkpoint(result.run_dir).spec == GameSpec(2, 9, (2, 3, 3))
+
+
+@pytest.mark.slow
 def test_resume_continues_steps_optimizer_replay_and_evaluations(first_run, ray_cluster):
     from muzero.distributed import train_distributed
     from muzero.train import StopFlag
@@ -302,7 +310,10 @@ def test_resume_continues_steps_optimizer_replay_and_evaluations(first_run, ray_
             stop.set("signal")
 
     settings = DistributedSettings(evaluation_games_per_seat=1, evaluation_interval=5)
-    more = tiny_config("tictactoe", "run.training_steps=100000", "run.minutes=2")  # stops at the evaluation
+    # stopped by the signal after an evaluation, never by a clock: a minutes limit counts the first run's time
+    # too, which a loaded machine can spend before the evaluator's first result; the step limit is a backstop
+    # far beyond the steps an evaluation takes (were it reached, the stop would read "steps")
+    more = tiny_config("tictactoe", "run.training_steps=100000")
     result = train_distributed(setup(more, run, resume=True), settings, stop=stop, on_progress=stop_after_an_evaluation)
     assert snapshots[0].counters.training_step == 20 and snapshots[0].evaluation == earlier
     assert result.stopped_by == "signal" and result.counters.training_step > 20

@@ -19,6 +19,7 @@ from muzero.bundle import INITIAL_FILE, METADATA_KEY, MODEL_JSON, RECURRENT_FILE
 from muzero.checkpoint import Checkpoint, Counters, save_checkpoint
 from muzero.cli import export_main
 from muzero.components import build_network
+from muzero.config import SearchConfig
 from muzero.export import export_checkpoint, export_network
 from muzero.games import experiment_config, game_kit, spec_of
 from muzero.inference import OnnxModel
@@ -311,6 +312,52 @@ def test_export_sets_the_bundles_simulations_at_play_and_keeps_the_training_conf
     assert Agent.load(tmp_path / "bundle").params.num_simulations == 77
     assert export_main([str(trained_run), "--out", str(tmp_path / "other"), "--simulations", "0"]) == 2
     assert "--simulations must be at least 1" in capsys.readouterr().err
+
+
+def test_export_reads_the_games_sizes_from_the_checkpoint_without_making_the_game(trained_run, tmp_path):
+    def no_game(game):
+        raise AssertionError(f"the export asked for the sizes of {game.name}")
+
+    info = read_bundle(export_checkpoint(trained_run, tmp_path / "bundle", no_game)).info
+    assert (info.num_players, info.num_actions, info.observation_shape) == (2, 9, (2, 3, 3))
+    assert info.training_step == 6
+
+
+SHIPPED_BUNDLE = Path(__file__).resolve().parents[2] / "models" / "tictactoe"
+
+
+def shipped_bundle_with(tmp_path: Path, change) -> Path:
+    """A copy of the shipped tic-tac-toe bundle whose model.json data `change` edited in place."""
+    bundle = Path(shutil.copytree(SHIPPED_BUNDLE, tmp_path / "bundle"))
+    data = json.loads((bundle / MODEL_JSON).read_text())
+    change(data)
+    (bundle / MODEL_JSON).write_text(json.dumps(data))
+    return bundle
+
+
+def test_a_bundle_with_a_learner_setting_of_a_later_muzero_still_loads_and_plays(tmp_path):
+    from pettingzoo.classic import tictactoe_v3
+
+    bundle = shipped_bundle_with(tmp_path, lambda data: data["config"]["learner"].update(some_future_field=1))
+    agent = Agent.load(bundle, num_simulations=8)
+    data = json.loads((bundle / MODEL_JSON).read_text())
+    assert agent.config.learner.batch_size == data["config"]["learner"]["batch_size"]  # known settings are kept
+    assert agent.config.search == SearchConfig(**data["search"])  # it plays by the bundle's play search
+    env = tictactoe_v3.env()
+    env.reset(seed=0)
+    action = agent.act(env)
+    assert env.last()[0]["action_mask"][action] == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("some_future_field", 1, "unknown config field 'search.some_future_field'"), ("num_simulations", 0, "at least 1")],
+)
+def test_a_bundle_whose_play_search_this_muzero_cannot_read_is_a_one_line_error(tmp_path, field, value, message):
+    bundle = shipped_bundle_with(tmp_path, lambda data: data["search"].update({field: value}))
+    with pytest.raises(UserError, match=message) as error:
+        Agent.load(bundle)
+    assert "\n" not in str(error.value) and "model.json" in str(error.value)
 
 
 def test_export_refuses_weights_that_do_not_fit_the_config(tmp_path):

@@ -6,6 +6,7 @@ import io
 import math
 import os
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -80,14 +81,15 @@ def runs(tmp_path_factory) -> dict[str, str]:
 def test_muzero_eval_refuses_an_opponent_of_another_game_before_playing(
     runs, monkeypatch, capsys, game, against, message
 ):
-    from envs import opponents
+    from envs.connect4.players import AlphaBetaConnectFourPlayer
     from envs.dots_and_boxes.greedy import GreedyDotsAndBoxesPlayer
+    from envs.tictactoe.players import PerfectTicTacToePlayer
     from muzero.cli import eval_main
 
     def no_game(*_):
         raise AssertionError("a game was played")
 
-    for player in (opponents.PerfectTicTacToePlayer, opponents.AlphaBetaConnectFourPlayer, GreedyDotsAndBoxesPlayer):
+    for player in (PerfectTicTacToePlayer, AlphaBetaConnectFourPlayer, GreedyDotsAndBoxesPlayer):
         monkeypatch.setattr(player, "act", no_game)
     assert eval_main([runs[game], "--against", against, "--games", "1", "--simulations", "2"]) == 2
     error = capsys.readouterr().err
@@ -96,18 +98,18 @@ def test_muzero_eval_refuses_an_opponent_of_another_game_before_playing(
 
 
 def test_each_reference_opponent_knows_its_games():
-    from envs.opponents import opponent, opponents_of
+    from envs.registry import reference_player, reference_players
 
-    assert opponents_of("tictactoe") == ["random", "perfect"]
-    assert opponents_of("dots_and_boxes") == ["random", "greedy"]
-    assert opponents_of("connect4") == ["random", "perfect", "alphabeta:DEPTH (DEPTH 1 to 12)"]
-    assert opponents_of("pettingzoo:pettingzoo.classic.go_v5") == ["random"]
-    assert opponent("alphabeta:12", game="connect4").depth == 12
-    opponent("random", game="gym:CartPole-v1")
+    assert reference_players("tictactoe") == ["random", "perfect"]
+    assert reference_players("dots_and_boxes") == ["random", "greedy"]
+    assert reference_players("connect4") == ["random", "perfect", "alphabeta:DEPTH (DEPTH 1 to 12)"]
+    assert reference_players("pettingzoo:pettingzoo.classic.go_v5") == ["random"]
+    assert reference_player("connect4", "alphabeta:12").depth == 12
+    reference_player("gym:CartPole-v1", "random")
     with pytest.raises(UserError, match="greedy plays dots_and_boxes; connect4's opponents: random, perfect"):
-        opponent("greedy", game="connect4")
+        reference_player("connect4", "greedy")
     with pytest.raises(UserError, match="from 1 to 12"):
-        opponent("alphabeta:13")
+        reference_player("connect4", "alphabeta:13")
 
 
 def make_finished_run(folder, steps: int, seconds: float) -> None:
@@ -264,3 +266,239 @@ def test_smoothed_rates_stay_steady_between_bursty_reports():
         assert rate["positions_per_second"] == pytest.approx(400, rel=0.1)
     between = rates.rates(Counters(training_step=20 * 30, positions_played=400 * 30), now=30.5)
     assert between["steps_per_second"] > 0  # no new report since the last update: still not 0
+
+
+def test_muzero_export_refuses_to_write_over_a_bundle_unless_forced(runs, tmp_path, capsys):
+    from muzero.bundle import read_bundle
+    from muzero.cli import export_main
+
+    out = tmp_path / "bundle"
+    assert export_main([runs["tictactoe"], "--out", str(out), "--simulations", "7"]) == 0
+    capsys.readouterr()
+    assert export_main([runs["tictactoe"], "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert (
+        error == f"muzero-export: error: --out {out} already holds a model bundle; give --force to replace it, "
+        "or another --out\n"
+    )
+    assert read_bundle(out).info.search["num_simulations"] == 7  # left as it was
+    assert export_main([runs["tictactoe"], "--out", str(out), "--force"]) == 0
+    assert read_bundle(out).info.search["num_simulations"] != 7  # replaced: the training's simulations
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """muzero-train's arguments are checked, the run is not started: the setups it would have run."""
+    from muzero.distributed import driver
+
+    started = []
+
+    def run_from_cli(setup, settings):
+        started.append(setup)
+        return 0
+
+    monkeypatch.setattr(driver, "run_from_cli", run_from_cli)
+    return started
+
+
+def one_error_line(capsys, program: str = "muzero-train") -> str:
+    error = capsys.readouterr().err
+    assert error.startswith(f"{program}: error: ") and error.count("\n") == 1, error
+    return error.removeprefix(f"{program}: error: ").strip()
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"), [("folder", "is a folder; give a TOML file"), ("missing", "does not exist; give a TOML file")]
+)
+def test_train_config_that_is_a_folder_or_missing_is_one_line(tmp_path, capsys, no_training, kind, message):
+    from muzero.cli import train_main
+
+    config = tmp_path if kind == "folder" else tmp_path / "missing.toml"
+    assert train_main(["tictactoe", "--config", str(config), "--out", str(tmp_path / "run")]) == 2
+    assert one_error_line(capsys) == f"--config {config} {message} of settings"
+    assert not (tmp_path / "run").exists() and not no_training
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--steps", "0"], "--steps must be at least 1, got 0"),
+        (["--steps", "-5"], "--steps must be at least 1, got -5"),
+        (["--minutes", "0"], "--minutes must be more than 0, got 0"),
+        (["--minutes", "-1.5"], "--minutes must be more than 0, got -1.5"),
+    ],
+)
+def test_train_limits_that_end_the_run_before_its_first_step_are_refused_before_anything_starts(
+    tmp_path, capsys, no_training, argv, message
+):
+    from muzero.cli import train_main
+
+    assert train_main(["tictactoe", "--out", str(tmp_path / "run"), *argv]) == 2
+    assert one_error_line(capsys) == message
+    assert not (tmp_path / "run").exists() and not no_training
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "network.hidden_size=32",
+        "game.players=3",
+        "replay.capacity=5000",
+        "search.discount=0.9",
+        "run.seed=3",
+        "learner.optimizer=sgd",
+    ],
+)
+def test_a_resume_refuses_a_setting_its_run_holds_and_leaves_the_run_as_it_was(tmp_path, capsys, no_training, setting):
+    from muzero.cli import train_main
+
+    run = tmp_path / "run"
+    make_finished_run(run, steps=30, seconds=9.0)
+    before = {path: path.read_bytes() for path in run.rglob("*") if path.is_file()}
+    assert train_main(["--resume", str(run), "--steps", "40", "--set", setting]) == 2
+    message = one_error_line(capsys)
+    assert message.startswith(f"a resume cannot change {setting.partition('=')[0]}: ")
+    assert "it may change run.training_steps, run.minutes" in message and "search.* but search.discount" in message
+    assert {path: path.read_bytes() for path in run.rglob("*") if path.is_file()} == before and not no_training
+
+
+def test_a_resume_takes_a_setting_it_may_change_and_says_so(tmp_path, capsys, no_training):
+    from muzero.cli import train_main
+
+    run = tmp_path / "run"
+    make_finished_run(run, steps=30, seconds=9.0)
+    argv = ["--resume", str(run), "--steps", "40", "--set", "search.num_simulations=7", "--set", "run.log_interval=5"]
+    assert train_main(argv) == 0
+    (setup,) = no_training
+    assert setup.resume and setup.config.search.num_simulations == 7 and setup.config.run.log_interval == 5
+    assert setup.config.run.training_steps == 40
+    error = capsys.readouterr().err
+    assert "muzero-train: resuming with search.num_simulations = 7 (was " in error
+    assert "muzero-train: resuming with run.log_interval = 5 (was 50)" in error
+    assert "error" not in error
+
+
+def every_parser():
+    from arena.launch import parser as arena_parser
+    from muzero.cli import eval_parser, export_parser, train_parser
+    from muzero.diagnose_cli import diagnose_parser
+
+    return [train_parser(), export_parser(), eval_parser(), diagnose_parser(), arena_parser()]
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_help_shows_the_default_of_every_option_that_has_one(index):
+    import argparse
+
+    parser = every_parser()[index]
+    text = " ".join(parser.format_help().split())  # whatever the wrapping
+    with_defaults = [
+        action
+        for action in parser._actions
+        if action.option_strings and action.nargs != 0 and action.default not in (None, argparse.SUPPRESS, [])
+    ]
+    for action in with_defaults:
+        assert f"(default: {action.default})" in text, (parser.prog, action.option_strings)
+    assert text.count("(default: ") >= len(with_defaults)
+    assert "(default: None)" not in text and "(default: False)" not in text
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_every_console_script_tells_its_version(index, capsys):
+    from importlib.metadata import version
+
+    parser = every_parser()[index]
+    with pytest.raises(SystemExit) as exit_:
+        parser.parse_args(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"{parser.prog} {version('muzero-nplayer')}\n"
+
+
+MODELS = Path(__file__).resolve().parents[2] / "models"
+
+
+@pytest.mark.parametrize(("model", "plies"), [("connect4", 50), ("tictactoe", 9)])
+def test_an_opening_that_ends_the_game_is_refused_before_any_player_moves(monkeypatch, capsys, model, plies):
+    from muzero.agent import Agent
+    from muzero.cli import eval_main
+
+    def no_move(*_):
+        raise AssertionError("a player moved")
+
+    monkeypatch.setattr(Agent, "act_many", no_move)
+    assert eval_main([str(MODELS / model), "--opening-plies", str(plies), "--games", "1"]) == 2
+    message = one_error_line(capsys, "muzero-eval")
+    assert message.startswith(f"an opening of {plies} random plies ended a game after ")
+    assert message.endswith("plies, before the players moved; choose fewer opening plies")
+
+
+def test_the_return_interval_never_leaves_the_returns_an_episode_can_have(monkeypatch, capsys):
+    import json
+
+    from muzero import eval_episodes
+    from muzero.cli import eval_main
+
+    # five CartPole-v1 episodes as the shipped model played them: the normal interval reaches 560.5
+    monkeypatch.setattr(eval_episodes, "play_episodes", lambda *_: [185.0, 500.0, 500.0, 500.0, 500.0])
+    assert eval_main([str(MODELS / "cartpole"), "--episodes", "5", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["possible_returns"] == [1.0, 500.0]
+    assert report["return_interval"] == [pytest.approx(313.5, abs=0.1), 500.0]
+
+
+@pytest.mark.parametrize(
+    ("env_id", "bounds"),
+    [("CartPole-v1", (1.0, 500.0)), ("FrozenLake-v1", (0.0, 100.0)), ("LunarLander-v3", None)],
+)
+def test_the_possible_returns_come_from_the_envs_time_limit_and_step_rewards(env_id, bounds):
+    from types import SimpleNamespace
+
+    from muzero.config import GameConfig
+    from muzero.eval_episodes import clip, return_bounds
+
+    agent = SimpleNamespace(config=SimpleNamespace(game=GameConfig(name=f"gym:{env_id}")))
+    assert return_bounds(agent, max_moves=10_000) == bounds  # LunarLander declares no reward range
+    assert clip([-3.0, 700.0], bounds) == ([-3.0, 700.0] if bounds is None else list(bounds))
+    if env_id == "CartPole-v1":
+        assert return_bounds(agent, max_moves=200) == (1.0, 200.0)  # the episodes are cut at max_moves
+
+
+@pytest.mark.slow
+def test_recording_a_video_prints_no_warning_of_a_missing_display(tmp_path):
+    import subprocess
+    import sys
+
+    environment = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR" and not k.startswith("SDL_")}
+    command = [str(Path(sys.executable).parent / "muzero-eval"), str(MODELS / "cartpole"), "--episodes", "1"]
+    command += ["--simulations", "2", "--video", str(tmp_path / "videos")]
+    result = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "XDG_RUNTIME_DIR" not in result.stderr and "ALSA" not in result.stderr, result.stderr
+    assert list((tmp_path / "videos").glob("*.mp4")) and "video of one episode" in result.stdout
+
+
+def test_before_the_first_learner_step_the_display_says_what_the_time_goes_to():
+    from rich.console import Console
+
+    from muzero.checkpoint import Counters
+    from muzero.config import RunConfig
+    from muzero.progress import ProgressState, TrainingProgress, plain_status
+
+    run = RunConfig(training_steps=30_000, min_replay_positions=2_000)
+
+    def state(positions_played: int, replay_positions: int, step: int = 0) -> ProgressState:
+        counters = Counters(training_step=step, positions_played=positions_played, seconds=95.0)
+        return ProgressState(counters, 0.0, 0.0, replay_positions, 50_000)
+
+    assert "starting self-play: no position played yet" in plain_status(state(0, 0), run)
+    filling = plain_status(state(1_234, 1_234), run)
+    assert "filling the replay buffer: 1,234 / 2,000 positions before the first learner step" in filling
+    ready = plain_status(state(2_345, 2_345), run)
+    assert "the replay buffer is ready: waiting for the learner's first step" in ready
+    assert "waiting" not in plain_status(state(2_345, 2_345, step=1), run)
+
+    terminal = Console(width=80, file=io.StringIO(), color_system=None, force_terminal=True)
+    display = TrainingProgress(run, Counters(), console=terminal, starting="starting Ray…")
+    assert rendered(display.details()).strip() == "starting Ray…"  # before the run's first report
+    display.show(state(0, 0))
+    assert "no position played yet" in rendered(display.details())

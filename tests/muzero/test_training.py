@@ -12,10 +12,11 @@ import envs
 from envs.opponents import RandomPlayer
 from muzero import Agent
 from muzero.cli import train_main
-from muzero.config import ExperimentConfig, GameConfig, with_overrides
+from muzero.config import ExperimentConfig, GameConfig, SearchConfig, with_overrides
 from muzero.errors import UserError
 from muzero.evaluate import play_games
 from muzero.games import game_kit
+from muzero.search import SearchOutput, selfplay_actions
 from muzero.train import RunSetup, train
 
 TINY = [
@@ -95,6 +96,30 @@ def test_resume_continues_the_step_count(tmp_path):
     more = with_overrides(config, ["run.training_steps=20"])
     result = train(setup(more, tmp_path / "run", resume=True))
     assert result.counters.training_step == 20
+
+
+def test_a_sync_run_evaluates_each_checkpoint_and_a_resumed_run_keeps_the_history(tmp_path):
+    from muzero.evaluations import EvaluationLog
+
+    run = tmp_path / "run"
+    train(setup(tiny_config("tictactoe"), run), evaluation_games_per_seat=1)
+    history = EvaluationLog(run).history()
+    assert [evaluation.training_step for evaluation in history] == [5, 10]  # the checkpoints of the loop
+    for evaluation in history:
+        assert [result.opponent for result in evaluation.results] == ["random", "perfect"]
+        assert all(result.games == 2 for result in evaluation.results)  # one game in each seat
+        assert evaluation.results[1].wins == 0  # nobody beats perfect play
+    lines = [json.loads(line) for line in (run / "evaluations.jsonl").read_text().splitlines()]
+    assert [(line["step"], line["opponent"]) for line in lines] == [
+        (step, opponent) for step in (5, 10) for opponent in ("random", "perfect")
+    ]
+    metrics = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    evaluated = [line for line in metrics if "eval/random/win_rate" in line]
+    assert [line["step"] for line in evaluated] == [5, 10]
+    assert evaluated[0]["eval/perfect/win_rate"] == 0.0
+    more = with_overrides(tiny_config("tictactoe"), ["run.training_steps=20"])
+    train(setup(more, run, resume=True), evaluation_games_per_seat=1)
+    assert [evaluation.training_step for evaluation in EvaluationLog(run).history()] == [5, 10, 15, 20]
 
 
 def test_agent_refuses_an_env_of_another_game(tmp_path):
@@ -238,3 +263,28 @@ def test_gumbel_self_play_records_the_improved_policy_over_the_legal_moves():
             assert legal[action]
             np.testing.assert_allclose(policy.sum(), 1.0, atol=1e-5)
             assert (policy[legal] > 0).all() and (policy[~legal] == 0).all()  # 4 simulations, 24 moves
+
+
+def searched_output(visits: list[list[int]], action: list[int]) -> SearchOutput:
+    """A search's output with these root visits and choices (the other fields are not read by the choice)."""
+    counts = np.array(visits, dtype=np.int32)
+    batch, actions = counts.shape
+    return SearchOutput(
+        visit_counts=counts,
+        root_values=np.zeros((batch, 2), np.float32),
+        q_values=np.zeros((batch, actions, 2), np.float32),
+        priors=np.full((batch, actions), 1 / actions, np.float32),
+        policy=(counts / counts.sum(axis=1, keepdims=True)).astype(np.float32),
+        action=np.array(action, dtype=np.int64),
+        tree=None,  # type: ignore[arg-type]
+    )
+
+
+def test_self_play_samples_puct_visits_where_asked_and_plays_gumbels_own_choice():
+    output = searched_output([[0, 5, 5, 0]] * 400, [1] * 400)
+    sampled = np.arange(400) < 200
+    puct = selfplay_actions(output, SearchConfig(), 1.0, sampled, np.random.default_rng(0))
+    assert set(puct[:200].tolist()) == {1, 2} and (puct[200:] == 1).all()  # only visited moves are drawn
+    gumbel = selfplay_actions(output, SearchConfig(algorithm="gumbel"), 1.0, sampled, np.random.default_rng(0))
+    np.testing.assert_array_equal(gumbel, output.action)  # its root noise explores: no temperature
+    assert output.action.tolist() == [1] * 400  # the output itself is left as it was
