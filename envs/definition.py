@@ -62,6 +62,11 @@ class OpponentKind:
     title: str = ""  # how messages name it ("alpha-beta"); empty: its name
 
     @property
+    def asked_as(self) -> str:
+        """NAME, or NAME:LEVEL for a kind with a level."""
+        return f"{self.name}:{self.level}" if self.level else self.name
+
+    @property
     def shown(self) -> str:
         """How it is asked for, as help and error messages list it."""
         if not self.level:

@@ -20,7 +20,7 @@ from muzero.errors import UserError
 from muzero.eval_episodes import DEFAULT_EPISODES, episodes_report, episodes_text
 from muzero.evaluate import PlayerFactory, evaluate_all_seats, pair_matrices, round_robin, seat_summary, total_summary
 from muzero.game_kit import check_network_fits_game
-from muzero.games import experiment_config, game_kit, same_game, spec_of
+from muzero.games import experiment_config, game_kit, game_names, reference_players_text, same_game, spec_of
 
 EXIT_USER_ERROR = 2
 
@@ -49,8 +49,7 @@ def train_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "game",
         nargs="?",
-        help="a registered game (tictactoe, connect4, dots_and_boxes), pettingzoo:MODULE or gym:ID "
-        "(not needed with --resume)",
+        help=f"a registered game ({', '.join(game_names())}), pettingzoo:MODULE or gym:ID (not needed with --resume)",
     )
     parser.add_argument(
         "--minutes",
@@ -120,7 +119,7 @@ def _new_run(args: argparse.Namespace) -> tuple[ExperimentConfig, Path]:
     from muzero.run_folder import default_run_dir  # here, not at the top: the run folder imports torch
 
     if not args.game:
-        raise UserError("name a game to train (e.g. muzero-train tictactoe), or --resume RUN_DIR")
+        raise UserError(f"name a game to train ({', '.join(game_names())}), or --resume RUN_DIR")
     _require_config_file(args.config)
     config = _with_limits(experiment_config(args.game, args.config, args.settings), args)
     run_dir = Path(args.out) if args.out else default_run_dir(config.game.name)
@@ -225,7 +224,7 @@ def export_parser() -> argparse.ArgumentParser:
         formatter_class=DefaultsHelpFormatter,
     )
     parser.add_argument("source", help="a run folder (its latest checkpoint) or a checkpoint file")
-    parser.add_argument("--out", required=True, help="the bundle folder to write, e.g. models/tictactoe")
+    parser.add_argument("--out", required=True, help="the bundle folder to write, e.g. models/GAME")
     parser.add_argument(
         "--simulations", type=int, help="search simulations per move at play (default: those of its training)"
     )
@@ -267,8 +266,8 @@ def eval_parser() -> argparse.ArgumentParser:
     parser.add_argument("model", nargs="?", help="a model bundle folder, a run folder or a checkpoint file")
     parser.add_argument(
         "--against",
-        help="random, perfect (tic-tac-toe; connect four with the solver extra), alphabeta:DEPTH (connect four), "
-        "greedy (dots and boxes), or another model (default: random)",
+        help=f"a reference player: {reference_players_text()} (connect four's perfect player needs the solver "
+        "extra); or another model (default: random)",
     )
     parser.add_argument(
         "--opening-plies",

@@ -17,6 +17,7 @@ from muzero.cli import eval_opponent, load_eval_agent, user_errors_exit_2
 from muzero.cli_help import DefaultsHelpFormatter, add_version
 from muzero.diagnosis import SELF, CheckSettings, about_line, check_model, summary_table, worst_text, write_report
 from muzero.errors import UserError
+from muzero.games import reference_players_text
 
 
 def diagnose_parser() -> argparse.ArgumentParser:
@@ -32,8 +33,8 @@ def diagnose_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--against",
         default=SELF,
-        help="self (the model in every seat), random, perfect (tic-tac-toe, connect four), "
-        "alphabeta:DEPTH (connect four), greedy (dots and boxes), or another model of the same game",
+        help=f"self (the model in every seat), a reference player: {reference_players_text()}; or another model of "
+        "the same game",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the games, opponents and sampling")
     parser.add_argument("--out", help="the report folder (default: diagnosis/MODEL_NAME)")

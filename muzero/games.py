@@ -63,6 +63,21 @@ def _evaluation_opponents(definition: GameDefinition | None) -> tuple[str, ...]:
     return definition.evaluation_opponents if definition else (RANDOM,)
 
 
+def game_names() -> list[str]:
+    """The registered games' names."""
+    return envs.names()
+
+
+def reference_players_text() -> str:
+    """Every reference player and the games it plays, as help texts list them."""
+    games_of: dict[str, list[str]] = {}
+    for game in envs.registry.GAMES:
+        for kind in game.opponents:
+            games_of.setdefault(kind.asked_as, []).append(game.name)
+    own = [f"{kind} ({', '.join(games)})" for kind, games in games_of.items()]
+    return ", ".join([RANDOM, *own])
+
+
 def experiment_config(game: str, config_file: str | None, settings: Sequence[str]) -> ExperimentConfig:
     """Defaults, then the game's preset, then `--config FILE`, then `--set` settings."""
     envs.registry.require_known(game)

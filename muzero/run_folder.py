@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from muzero.bundle import write_file_atomically
 from muzero.checkpoint import LATEST, Checkpoint, load_checkpoint, save_checkpoint
 from muzero.config import ExperimentConfig, config_to_toml, load_config
 
@@ -30,7 +31,7 @@ class RunFolder:
 
     def create(self, config: ExperimentConfig) -> RunFolder:
         self.checkpoints.mkdir(parents=True, exist_ok=True)
-        self.config_path.write_text(config_to_toml(config))
+        write_file_atomically(self.config_path, config_to_toml(config).encode())
         return self
 
     def config(self) -> ExperimentConfig:

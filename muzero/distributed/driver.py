@@ -51,16 +51,17 @@ def train_distributed(
     checkpoint = resume_checkpoint(folder, config) if resume else None
     if settings.ray_address and not ray.is_initialized():
         ray_auth.prepare_to_join(settings.ray_address)  # a refused token or a wrong address: before any file
-    if not resume:
-        folder.create(config)
+    folder.create(config)  # on a resume too: the settings a resume may change are kept for the next one
     counters = checkpoint.counters if checkpoint is not None else Counters()
     stop = stop if stop is not None else StopFlag()  # an unset StopFlag is falsy
-    view = DistributedProgressView(config.run, counters) if setup.show_progress else None
+    starting = f"starting Ray{' (joining ' + settings.ray_address + ')' if settings.ray_address else ''}…"
+    view = DistributedProgressView(config.run, counters, starting=starting) if setup.show_progress else None
     callbacks = [callback for callback in (on_progress, view and view.show_snapshot) if callback is not None]
     metrics = MetricsLog(folder)
     try:
-        # signals are caught before Ray starts, and again after: Ray's core worker installs its own SIGTERM handler
-        with stop_on_signals(stop), ray_session(settings.ray_address), stop_on_signals(stop), view or nullcontext():
+        # signals are caught before Ray starts, and again after: Ray's core worker installs its own SIGTERM handler;
+        # the live display is up first, so that it says Ray is starting
+        with stop_on_signals(stop), view or nullcontext(), ray_session(settings.ray_address), stop_on_signals(stop):
             actors = RunActors(config, setup.game, checkpoint, settings)
             try:
                 coordinator = Coordinator(config, folder, actors, stop, metrics, callbacks)

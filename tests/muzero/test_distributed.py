@@ -10,7 +10,7 @@ import pytest
 
 from muzero import components
 from muzero.checkpoint import Counters, load_checkpoint
-from muzero.config import GameConfig
+from muzero.config import GameConfig, load_config
 from muzero.distributed.actors import cpu_shares
 from muzero.distributed.evaluator import EvaluationLog, Evaluator
 from muzero.distributed.learner_service import LearnerService, LocalBatchSource
@@ -321,6 +321,7 @@ def test_resume_continues_steps_optimizer_replay_and_evaluations(first_run, ray_
     assert checkpoint.counters.training_step == result.counters.training_step
     assert checkpoint.learner_state["step"] == result.counters.training_step  # the optimizer's clock went on
     assert checkpoint.counters.games_played > first.counters.games_played
+    assert load_config(run / "config.toml").run.training_steps == 100000  # kept for the next resume, as --sync does
     with np.load(replay_snapshot_path(run)) as resumed:
         assert int(resumed["counters"][2]) > saved_games_added  # games were added to the restored buffer
     history = EvaluationLog(run).history()
