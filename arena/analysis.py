@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from muzero.types import SearchResult
+from muzero.core.types import SearchResult
 
 TreeDict = dict[str, Any]  # action, visits, prior, value[P], reward[P], to_play, children: [TreeDict]
 

@@ -15,7 +15,7 @@ from arena.panels import show_analysis, value_chart
 from arena.players import agent_move, analyse_position, check_plays, load_agent
 from arena.record import match_from_record, record_json
 from arena.setup import Setup, models_folder, sidebar
-from muzero.errors import UserError
+from muzero.core.errors import UserError
 
 AUTOPLAY_PAUSE = 0.4  # seconds between two moves of an agent-against-agent game on autoplay
 PLAY, MODEL_CHECK = "Play", "Model check"  # the page's views

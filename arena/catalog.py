@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from muzero.bundle import is_bundle, read_bundle
-from muzero.config import GameConfig
-from muzero.errors import UserError
-from muzero.games import same_game
+from muzero.core.config import GameConfig
+from muzero.core.errors import UserError
+from muzero.faces.games import same_game
+from muzero.model.bundle import is_bundle, read_bundle
 
 
 @dataclass(frozen=True)

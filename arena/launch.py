@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from arena.setup import DEFAULT_MODELS, MODELS_VARIABLE
-from muzero.cli_help import DefaultsHelpFormatter, add_version
+from muzero.faces.cli_help import DefaultsHelpFormatter, add_version
 
 APP = Path(__file__).resolve().parent / "app.py"
 # over the user's ~/.streamlit and ./.streamlit files: the command line's flags, and these for the child

@@ -12,9 +12,9 @@ import numpy as np
 import envs
 from arena.analysis import MoveAnalysis
 from envs.definition import numbered_action
-from muzero.config import GameConfig
-from muzero.errors import UserError
-from muzero.types import Game, TimeStep
+from muzero.core.config import GameConfig
+from muzero.core.errors import UserError
+from muzero.core.types import Game, TimeStep
 
 HUMAN = "human"
 

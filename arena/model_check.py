@@ -12,7 +12,8 @@ import streamlit as st
 
 from arena.match import Match, Seat
 from arena.players import load_agent
-from muzero.config import GameConfig
+from muzero.core.config import GameConfig
+from muzero.core.errors import UserError
 from muzero.diagnosis import (
     SELF,
     CheckSettings,
@@ -26,8 +27,7 @@ from muzero.diagnosis import (
 from muzero.diagnosis.plots import draw_plots
 from muzero.diagnosis.records import BOARD_LEGEND
 from muzero.diagnosis.report import SUMMARY_COLUMNS, per_player_rows, summary_rows
-from muzero.errors import UserError
-from muzero.games import same_game
+from muzero.faces.games import same_game
 
 CHECK_TEMPERATURE = 0.25  # moves sampled by visits^(1/T), so that the agent's games against itself differ
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from arena.analysis import MoveAnalysis, analyse
 from arena.match import Match, Seat
-from muzero.agent import Agent
-from muzero.bundle import is_bundle
-from muzero.errors import UserError
-from muzero.games import same_game
+from muzero.core.errors import UserError
+from muzero.faces.agent import Agent
+from muzero.faces.games import same_game
+from muzero.model.bundle import is_bundle
 
 
 def load_agent(cache: dict[tuple, Any], seat: Seat, simulations: int, temperature: float) -> Agent:

@@ -8,8 +8,8 @@ from typing import Any
 
 from arena.analysis import MoveAnalysis
 from arena.match import Match, Seat
-from muzero.config import GameConfig
-from muzero.errors import UserError
+from muzero.core.config import GameConfig
+from muzero.core.errors import UserError
 
 FORMAT = "muzero-arena-record"
 VERSION = 1

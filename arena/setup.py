@@ -13,8 +13,8 @@ import streamlit as st
 import envs
 from arena.catalog import Catalog
 from arena.match import HUMAN, Seat
-from muzero.config import GameConfig
-from muzero.errors import UserError
+from muzero.core.config import GameConfig
+from muzero.core.errors import UserError
 
 MODELS_VARIABLE = "MUZERO_ARENA_MODELS"  # set by muzero-arena --models
 DEFAULT_MODELS = Path(__file__).resolve().parents[1] / "models"

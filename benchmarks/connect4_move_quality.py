@@ -24,7 +24,7 @@ from pettingzoo.classic import connect_four_v3
 from envs.connect4.perfect import outcome, solved_scores
 from envs.connect4.players import bitboards_from_env as connect4_bitboards_from_env
 from envs.registry import reference_player
-from muzero.agent import Agent
+from muzero.faces.agent import Agent
 
 MAX_OPENING_PLIES = 30  # positions are drawn after 0 to this many random moves
 

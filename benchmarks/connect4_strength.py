@@ -22,10 +22,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from connect4_move_quality import grade, random_positions
 
-from muzero.agent import Agent
-from muzero.checkpoint import load_checkpoint
-from muzero.evaluate import evaluate_all_seats, play_games
-from muzero.run_folder import RunFolder
+from muzero.evaluation.evaluate import evaluate_all_seats, play_games
+from muzero.faces.agent import Agent
+from muzero.training.checkpoint import load_checkpoint
+from muzero.training.run_folder import RunFolder
 
 STRONG = 0.9  # the win rate that counts as beating an opponent
 

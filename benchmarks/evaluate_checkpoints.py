@@ -13,11 +13,11 @@ import json
 import time
 from pathlib import Path
 
-from muzero.agent import Agent
-from muzero.checkpoint import load_checkpoint
-from muzero.evaluate import PlayerAsAgent, evaluate_all_seats
-from muzero.games import game_kit
-from muzero.run_folder import RunFolder
+from muzero.evaluation.evaluate import PlayerAsAgent, evaluate_all_seats
+from muzero.faces.agent import Agent
+from muzero.faces.games import game_kit
+from muzero.training.checkpoint import load_checkpoint
+from muzero.training.run_folder import RunFolder
 
 
 def evaluate_checkpoint(

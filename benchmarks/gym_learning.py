@@ -16,11 +16,11 @@ import json
 import time
 from pathlib import Path
 
-from muzero.agent import Agent
-from muzero.checkpoint import load_checkpoint
-from muzero.evaluate import play_episodes
-from muzero.returns import ReturnStats
-from muzero.run_folder import RunFolder
+from muzero.evaluation.evaluate import play_episodes
+from muzero.evaluation.returns import ReturnStats
+from muzero.faces.agent import Agent
+from muzero.training.checkpoint import load_checkpoint
+from muzero.training.run_folder import RunFolder
 
 RESULTS = Path(__file__).parent / "results"
 

@@ -27,13 +27,13 @@ import onnxruntime
 import torch
 
 import envs
-from muzero.agent import Agent
-from muzero.components import build_network
-from muzero.export import export_network
-from muzero.games import experiment_config, game_kit
-from muzero.inference import Model, OnnxModel
-from muzero.player import PlaySettings
-from muzero.torch_model import TorchModel
+from muzero.faces.agent import Agent
+from muzero.faces.games import experiment_config, game_kit
+from muzero.model.inference import Model, OnnxModel
+from muzero.model.torch_model import TorchModel
+from muzero.play.player import PlaySettings
+from muzero.training.components import build_network
+from muzero.training.export import export_network
 
 RESULTS = Path(__file__).parent / "results" / "inference_latency.json"
 GAMES = ("tictactoe", "connect4")

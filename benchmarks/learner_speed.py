@@ -23,14 +23,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from muzero import components
-from muzero.config import ExperimentConfig
-from muzero.game_kit import GameSpec
-from muzero.games import experiment_config, game_kit
-from muzero.learner import Learner
+from muzero.core.config import ExperimentConfig
+from muzero.core.game_kit import GameSpec
+from muzero.core.types import Batch
+from muzero.faces.games import experiment_config, game_kit
 from muzero.replay import ReplayBuffer
-from muzero.selfplay import SelfPlay
-from muzero.types import Batch
+from muzero.training import components
+from muzero.training.learner import Learner
+from muzero.training.selfplay import SelfPlay
 
 RESULTS = Path(__file__).parent / "results" / "learner_speed.json"
 DEFAULT_GAMES = {"tictactoe": [], "connect4": [], "dots_and_boxes": ["game.players=3"]}

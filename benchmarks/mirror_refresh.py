@@ -32,9 +32,9 @@ def main() -> None:
     args = parser.parse_args()
     import torch
 
-    from muzero import components
-    from muzero.games import experiment_config, game_kit
-    from muzero.onnx_mirror import OnnxMirrorModel
+    from muzero.faces.games import experiment_config, game_kit
+    from muzero.model.onnx_mirror import OnnxMirrorModel
+    from muzero.training import components
 
     torch.set_num_threads(1)
     config = experiment_config(args.game, None, [])

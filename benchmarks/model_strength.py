@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from muzero.cli import eval_main
+from muzero.faces.cli import eval_main
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from muzero.config import ReplayConfig
-from muzero.game_kit import GameSpec
+from muzero.core.config import ReplayConfig
+from muzero.core.game_kit import GameSpec
+from muzero.core.types import Trajectory
 from muzero.replay import ReplayBuffer
-from muzero.types import Trajectory
 
 CAPACITY = 100_000
 BATCH_SIZE = 256

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from muzero.config import SearchConfig
+from muzero.core.config import SearchConfig
 from muzero.search import RecurrentFn, RecurrentOutput, RootBatch, search
 from muzero.search.reference import reference_search
 
@@ -89,10 +89,10 @@ def network_model(game: str, batch_size: int) -> tuple[RootBatch, RecurrentFn, S
 
     The recurrent_fn is wrapped to count the seconds spent in the network, to report its share.
     """
-    from muzero import components
-    from muzero.games import experiment_config, game_kit
-    from muzero.inference import root_batch
-    from muzero.torch_model import TorchModel
+    from muzero.faces.games import experiment_config, game_kit
+    from muzero.model.inference import root_batch
+    from muzero.model.torch_model import TorchModel
+    from muzero.training import components
 
     config = experiment_config(game, None, [])
     kit = game_kit(config.game)

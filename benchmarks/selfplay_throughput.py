@@ -24,11 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
-from muzero import components
-from muzero.config import ExperimentConfig
+from muzero.core.config import ExperimentConfig
+from muzero.core.game_kit import GameKit
 from muzero.distributed.messages import DistributedSettings
-from muzero.game_kit import GameKit
-from muzero.games import experiment_config, game_kit
+from muzero.faces.games import experiment_config, game_kit
+from muzero.training import components
 
 RESULTS = Path(__file__).parent / "results" / "selfplay_throughput.json"
 WARM_UP_SECONDS = 3.0
@@ -38,7 +38,7 @@ def synchronous_row(config: ExperimentConfig, game: GameKit, seconds: float) -> 
     """Positions per second of one `SelfPlay` in this process."""
     import torch
 
-    from muzero.selfplay import SelfPlay
+    from muzero.training.selfplay import SelfPlay
 
     torch.set_num_threads(1)
     network = components.build_network(config.network, game.spec)
@@ -56,8 +56,8 @@ def ray_row(config: ExperimentConfig, game: GameKit, workers: int, seconds: floa
     the learner fetches `batches_per_request` batches per call to the replay actor."""
     import ray
 
-    from muzero.checkpoint import Counters
     from muzero.distributed.actors import LearnerActor, Peers, ReplayActor, StorageActor, WorkerActor, cpu_shares
+    from muzero.training.checkpoint import Counters
 
     shares = cpu_shares(ray.cluster_resources()["CPU"], workers)
     storage = StorageActor.options(num_cpus=0).remote(Counters())

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from muzero.distributed import DistributedSettings, ProgressSnapshot, train_distributed
-from muzero.games import experiment_config, game_kit
-from muzero.train import RunSetup, StopFlag
+from muzero.faces.games import experiment_config, game_kit
+from muzero.training.train import RunSetup, StopFlag
 
 RESULTS = Path(__file__).parent / "results" / "soak.json"
 FLAT_RATIO = 1.10

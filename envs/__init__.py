@@ -1,4 +1,4 @@
-"""Games and adapters implementing `muzero.types.Game`; each registered game declares itself in its own folder."""
+"""Games and adapters implementing `muzero.core.types.Game`; each registered game declares itself in its own folder."""
 
 from envs.registry import game_definition, make, make_env, names
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from muzero.symmetry import Symmetry
-from muzero.types import Player
+from muzero.core.symmetry import Symmetry
+from muzero.core.types import Player
 
 GameArgs = Mapping[str, Any]  # a game's keyword arguments, e.g. {"players": 3, "rows": 3, "cols": 3}
 ActionLayout = tuple[tuple[int | None, ...], ...]  # the actions laid out as the board shows them, None: no move

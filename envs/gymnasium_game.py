@@ -9,8 +9,8 @@ import numpy as np
 from gymnasium import spaces
 
 from envs.pettingzoo_game import deep_copy
-from muzero.errors import UserError
-from muzero.types import TimeStep, require_legal
+from muzero.core.errors import UserError
+from muzero.core.types import TimeStep, require_legal
 
 
 class GymnasiumGame:

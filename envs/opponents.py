@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from envs.definition import GameDefinition, OpponentKind
-from muzero.errors import UserError
-from muzero.types import Player
+from muzero.core.errors import UserError
+from muzero.core.types import Player
 
 RANDOM = "random"
 

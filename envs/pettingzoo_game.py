@@ -10,9 +10,9 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import AECEnv
 
-from muzero.errors import UserError
-from muzero.symmetry import Symmetry
-from muzero.types import Decision, Game, TimeStep, require_legal
+from muzero.core.errors import UserError
+from muzero.core.symmetry import Symmetry
+from muzero.core.types import Decision, Game, TimeStep, require_legal
 
 
 def observation_to_array(raw_observation: np.ndarray) -> np.ndarray:
@@ -93,7 +93,7 @@ class PettingZooGame:
         self.name = name or self.env.metadata.get("name", "pettingzoo")
         self.agents: list[str] = list(self.env.possible_agents)
         self._num_actions, self._observation_shape = self._read_spaces()
-        self.symmetries = symmetries  # the identity first, or none declared (see muzero.symmetry)
+        self.symmetries = symmetries  # the identity first, or none declared (see muzero.core.symmetry)
         for symmetry in symmetries:
             symmetry.require_sizes(self._observation_shape, self._num_actions)
         self._terminal = False

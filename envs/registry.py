@@ -15,8 +15,8 @@ from envs.definition import GameDefinition
 from envs.gymnasium_game import GymnasiumGame
 from envs.opponents import RANDOM, opponent, opponents_of
 from envs.pettingzoo_game import PettingZooGame
-from muzero.errors import UnknownGameError, UserError
-from muzero.types import Game, Player
+from muzero.core.errors import UnknownGameError, UserError
+from muzero.core.types import Game, Player
 
 PETTINGZOO_PREFIX = "pettingzoo:"
 GYM_PREFIX = "gym:"

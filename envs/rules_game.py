@@ -7,8 +7,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from muzero.symmetry import Symmetry
-from muzero.types import Decision, TimeStep, require_legal
+from muzero.core.symmetry import Symmetry
+from muzero.core.types import Decision, TimeStep, require_legal
 
 
 class Rules(Protocol):

@@ -2,7 +2,7 @@
 
 A grid game places every action on a cell of an "action grid" (the board, or a row of columns for connect
 four) and shows channels-first observations (C, H, W) whose last two axes are the board. A transform of the
-square's (or rectangle's) symmetry group, applied to both, gives a `muzero.symmetry.Symmetry`.
+square's (or rectangle's) symmetry group, applied to both, gives a `muzero.core.symmetry.Symmetry`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from muzero.symmetry import Symmetry
+from muzero.core.symmetry import Symmetry
 
 GridTransform = Callable[[np.ndarray], np.ndarray]  # acts on the last two axes of an array
 

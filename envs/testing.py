@@ -1,4 +1,4 @@
-"""Conformance checks that any `muzero.types.Game` can be run through.
+"""Conformance checks that any `muzero.core.types.Game` can be run through.
 
 `check_game(game)` plays seeded random games and raises `ConformanceError` at the first broken promise:
 shapes and dtypes, legal masks never empty before the end, reward vectors, determinism under a seed,
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from muzero.errors import IllegalActionError
-from muzero.symmetry import Symmetry
-from muzero.types import Game, TimeStep
+from muzero.core.errors import IllegalActionError
+from muzero.core.symmetry import Symmetry
+from muzero.core.types import Game, TimeStep
 
 NOT_DETERMINISTIC = "not deterministic under a seed, or changed by a refused action"
 

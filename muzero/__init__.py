@@ -4,12 +4,16 @@
 and the heavier public names below are loaded on first use.
 """
 
-from muzero.config import ExperimentConfig
-from muzero.errors import IllegalActionError, UnknownGameError, UserError
+from muzero.core.config import ExperimentConfig
+from muzero.core.errors import IllegalActionError, UnknownGameError, UserError
+from muzero.core.types import Batch, Game, SearchResult, TimeStep, Trajectory
 from muzero.lazy import lazy_attributes
-from muzero.types import Batch, Game, SearchResult, TimeStep, Trajectory
 
-_LAZY = {"Agent": "muzero.agent", "train": "muzero.train", "SearchOutput": "muzero.search"}  # name -> module
+_LAZY = {
+    "Agent": "muzero.faces.agent",
+    "train": "muzero.training.train",
+    "SearchOutput": "muzero.search",
+}  # name -> module
 
 __all__ = [
     "Batch",

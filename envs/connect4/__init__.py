@@ -10,7 +10,7 @@ from envs.connect4.players import MAX_ALPHABETA_DEPTH, PerfectConnectFourPlayer,
 from envs.connect4.solver import COLUMNS, ROWS
 from envs.definition import ActionLayout, BoardView, GameArgs, GameDefinition, OpponentKind, Square
 from envs.symmetries import flip_left_right, grid_symmetries, identity
-from muzero.symmetry import Symmetry
+from muzero.core.symmetry import Symmetry
 
 DISCS = ("🔴", "🟡")
 EMPTY_CELL = "⚪"

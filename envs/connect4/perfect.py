@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from envs.connect4.solver import COLUMN_STRIDE, COLUMNS, ROWS
-from muzero.errors import UserError
+from muzero.core.errors import UserError
 
 SOLVER_MISSING = (
     "the perfect connect-four player needs the solver extra: pip install -e '.[solver]' "

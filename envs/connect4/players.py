@@ -12,7 +12,7 @@ from envs.connect4.rules import ConnectFourRules, ConnectFourState
 from envs.connect4.solver import COLUMN_STRIDE, COLUMNS, ROWS, AlphaBetaSearch
 from envs.opponents import observation_planes
 from envs.rules_game import RulesGame
-from muzero.errors import UserError
+from muzero.core.errors import UserError
 
 MAX_ALPHABETA_DEPTH = 12  # depth 12 takes seconds a move in Python; every ply more about doubles that
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from envs.connect4.solver import BOARD_CELLS, COLUMN_CELLS, COLUMN_STRIDE, COLUMNS, ROWS
 from envs.rules_game import bit_planes
-from muzero.types import Decision
+from muzero.core.types import Decision
 
 # the bit of each cell of the observation planes, row by row from the top
 _CELL_BITS = np.array([COLUMN_STRIDE * col + ROWS - 1 - row for row in range(ROWS) for col in range(COLUMNS)])

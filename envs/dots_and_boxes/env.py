@@ -12,7 +12,7 @@ from pettingzoo.utils import wrappers
 
 from envs.dots_and_boxes import rules
 from envs.dots_and_boxes.render import ansi_board, rgb_board
-from muzero.errors import UserError
+from muzero.core.errors import UserError
 
 
 def boxes_and_open_sides(boxes: np.ndarray, undrawn: np.ndarray) -> np.ndarray:

@@ -13,8 +13,8 @@ from envs.dots_and_boxes.greedy import GreedyDotsAndBoxesPlayer
 from envs.pettingzoo_game import observation_to_array
 from envs.rules_game import RulesGame
 from envs.symmetries import board_transforms, grid_symmetries
-from muzero.symmetry import Symmetry
-from muzero.types import Decision
+from muzero.core.symmetry import Symmetry
+from muzero.core.types import Decision
 
 BOX_COLOURS = ("🟥", "🟦", "🟩", "🟨")
 DEFAULT_ARGS = {"players": 2, "rows": 3, "cols": 3}

@@ -12,7 +12,7 @@ from envs.dots_and_boxes.rules import (
     legal_mask,
     sides_drawn,
 )
-from muzero.errors import UserError
+from muzero.core.errors import UserError
 
 
 def boxes_given_away_by(state: DotsAndBoxesState, edge: int, sides: np.ndarray | None = None) -> int:

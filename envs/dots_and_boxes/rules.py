@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from muzero.errors import IllegalActionError, UserError
-from muzero.types import legal_actions_text
+from muzero.core.errors import IllegalActionError, UserError
+from muzero.core.types import legal_actions_text
 
 MIN_PLAYERS = 2
 MAX_PLAYERS = 4

@@ -9,7 +9,7 @@ import numpy as np
 from envs.definition import ActionLayout, BoardView, GameArgs, GameDefinition, OpponentKind, Square
 from envs.symmetries import SQUARE_TRANSFORMS, grid_symmetries
 from envs.tictactoe.players import PerfectTicTacToePlayer, copy_state, squares_of
-from muzero.symmetry import Symmetry
+from muzero.core.symmetry import Symmetry
 
 MARKS = ("X", "O")
 EMPTY = "\u2003"  # an em space: a square needs a label

@@ -9,7 +9,7 @@ from functools import cache
 import numpy as np
 
 from envs.rules_game import bit_planes
-from muzero.types import Decision
+from muzero.core.types import Decision
 
 CELLS = 9
 FULL = (1 << CELLS) - 1

@@ -1,7 +1,7 @@
 """muzero-diagnose's core: where the learned model drifts from the real game.
 
 `play_recorded_games` plays and records games of a `SearchPlayer` (against itself, a reference player or another
-model); `diagnose` unrolls any `muzero.inference.Model` along the moves really played and compares it with the
+model); `diagnose` unrolls any `muzero.model.inference.Model` along the moves really played and compares it with the
 games, per horizon and per player; `check_model` does both; `write_report` writes report.json, report.md and
 the plots. No torch, no game imported: the player brings its `GameKit`.
 """

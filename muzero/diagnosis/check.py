@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from muzero.core.errors import UserError
 from muzero.diagnosis.diagnose import Diagnosis, diagnose
 from muzero.diagnosis.records import GamesProgress, PlayerFactory, play_recorded_games
-from muzero.errors import UserError
-from muzero.player import SearchPlayer
+from muzero.play.player import SearchPlayer
 
 SELF = "self"  # the agent in every seat
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from muzero.core.errors import UserError
 from muzero.diagnosis.measure import (
     HorizonFigures,
     Positions,
@@ -20,8 +21,7 @@ from muzero.diagnosis.measure import (
     unroll,
 )
 from muzero.diagnosis.records import GameRecord
-from muzero.errors import UserError
-from muzero.inference import Model
+from muzero.model.inference import Model
 
 REPORT_FORMAT = "muzero-diagnosis"
 REPORT_VERSION = 1

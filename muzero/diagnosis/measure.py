@@ -1,5 +1,5 @@
 """The learned model against the real game: every recorded position, the model unrolled along the actions really
-played, and its errors k steps ahead. Any `muzero.inference.Model` will do (numpy in, numpy out).
+played, and its errors k steps ahead. Any `muzero.model.inference.Model` will do (numpy in, numpy out).
 
 At step k from position t: the reward of the transition into t+k against the real one, the value against the
 real return from t+k (0 once the game is over), the next-player head against the real player to move at t+k,
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from muzero.diagnosis.records import GameRecord
-from muzero.inference import Model
+from muzero.model.inference import Model
 
 
 @dataclass(frozen=True)

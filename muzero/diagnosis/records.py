@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from muzero.player import SearchPlayer
+from muzero.core.types import Decision
+from muzero.play.player import SearchPlayer
 from muzero.search import chosen_actions
-from muzero.types import Decision
 
 # (finished games, all games, moves played so far) -> None: how far the games have come
 GamesProgress = Callable[[int, int, int], None]

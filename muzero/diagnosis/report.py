@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from muzero.bundle import write_file_atomically
+from muzero.core.errors import UserError
 from muzero.diagnosis.diagnose import REPORT_FORMAT, Diagnosis
 from muzero.diagnosis.plots import PLOT_FILES, draw_plots
 from muzero.diagnosis.records import BOARD_LEGEND
-from muzero.errors import UserError
+from muzero.model.bundle import write_file_atomically
 
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"

@@ -15,16 +15,16 @@ import ray
 import torch
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-from muzero.checkpoint import Checkpoint, Counters
-from muzero.config import ExperimentConfig
+from muzero.core.config import ExperimentConfig
+from muzero.core.game_kit import GameKit, GameSpec
+from muzero.core.types import Batch, Trajectory
 from muzero.distributed.evaluator import Evaluator
 from muzero.distributed.learner_service import LearnerService
 from muzero.distributed.messages import DistributedSettings, WeightsSnapshot
 from muzero.distributed.replay_service import ReplayService
 from muzero.distributed.storage import SharedStorage
 from muzero.distributed.workers import SelfPlayWorker
-from muzero.game_kit import GameKit, GameSpec
-from muzero.types import Batch, Trajectory
+from muzero.training.checkpoint import Checkpoint, Counters
 
 LIGHT_CPU_SHARE = 0.1  # the replay buffer and the evaluator: mostly idle
 

@@ -18,8 +18,7 @@ from pathlib import Path
 import ray
 from ray.exceptions import RayError
 
-from muzero.checkpoint import LATEST, Checkpoint, Counters
-from muzero.config import ExperimentConfig, RunConfig
+from muzero.core.config import ExperimentConfig, RunConfig
 from muzero.distributed.actors import RunActors
 from muzero.distributed.failures import TrainingFailed, failure_reason, user_error_cause
 from muzero.distributed.messages import (
@@ -32,12 +31,13 @@ from muzero.distributed.messages import (
     WeightsSnapshot,
     numpy_weights,
 )
-from muzero.evaluations import EvaluationLog
-from muzero.progress import SlidingRates
-from muzero.returns import ReturnWindow
-from muzero.run_evaluation import record_evaluation
-from muzero.run_folder import MetricsLog, RunFolder
-from muzero.run_policy import RateWindow, RunPolicy, StopFlag
+from muzero.evaluation.evaluations import EvaluationLog
+from muzero.evaluation.returns import ReturnWindow
+from muzero.training.checkpoint import LATEST, Checkpoint, Counters
+from muzero.training.progress import SlidingRates
+from muzero.training.run_evaluation import record_evaluation
+from muzero.training.run_folder import MetricsLog, RunFolder
+from muzero.training.run_policy import RateWindow, RunPolicy, StopFlag
 
 ProgressCallback = Callable[[ProgressSnapshot], None]
 WAIT_SECONDS = 0.2  # longest the coordinator waits for any actor before looking at the clock and the stop flag

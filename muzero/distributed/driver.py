@@ -13,19 +13,19 @@ from contextlib import contextmanager, nullcontext
 
 import ray
 
-from muzero.checkpoint import LATEST, Checkpoint, Counters
-from muzero.config import ExperimentConfig
+from muzero.core.config import ExperimentConfig
+from muzero.core.errors import UserError
 from muzero.distributed import ray_auth
 from muzero.distributed.actors import RunActors
 from muzero.distributed.coordinator import Coordinator, ProgressCallback
 from muzero.distributed.failures import TrainingFailed
 from muzero.distributed.messages import DistributedSettings
 from muzero.distributed.progress_view import DistributedProgressView
-from muzero.errors import UserError
-from muzero.evaluations import EVALUATION_GAMES_PER_SEAT
-from muzero.run_folder import MetricsLog, RunFolder
-from muzero.run_policy import StopFlag, stop_on_signals
-from muzero.train import RunSetup, TrainingResult, train
+from muzero.evaluation.evaluations import EVALUATION_GAMES_PER_SEAT
+from muzero.training.checkpoint import LATEST, Checkpoint, Counters
+from muzero.training.run_folder import MetricsLog, RunFolder
+from muzero.training.run_policy import StopFlag, stop_on_signals
+from muzero.training.train import RunSetup, TrainingResult, train
 
 EXIT_TRAINING_FAILED = 1  # exit code of muzero-train when a vital part of a distributed run failed
 

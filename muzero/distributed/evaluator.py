@@ -1,17 +1,17 @@
 """The Ray evaluator's plain class: plays the weights snapshots the coordinator hands it as
-`muzero.run_evaluation.evaluate_network` plays a checkpoint (the synchronous loop calls the same function).
-The records and their history (`EvaluationLog`, `evaluations.jsonl`) live in `muzero.evaluations`."""
+`muzero.training.run_evaluation.evaluate_network` plays a checkpoint (the synchronous loop calls the same function).
+The records and their history (`EvaluationLog`, `evaluations.jsonl`) live in `muzero.evaluation.evaluations`."""
 
 from __future__ import annotations
 
-from muzero import components
-from muzero.config import ExperimentConfig
+from muzero.core.config import ExperimentConfig
+from muzero.core.game_kit import GameKit
 from muzero.distributed.messages import WeightsSnapshot, load_numpy_weights
-from muzero.evaluations import EvaluationLog, EvaluationResult, evaluation_return_metrics
-from muzero.game_kit import GameKit
-from muzero.run_evaluation import evaluate_network
+from muzero.evaluation.evaluations import EvaluationLog, EvaluationResult, evaluation_return_metrics
+from muzero.training import components
+from muzero.training.run_evaluation import evaluate_network
 
-# the history's names, imported from here before they moved to muzero.evaluations
+# the history's names, imported from here before they moved to muzero.evaluation.evaluations
 __all__ = ["EvaluationLog", "Evaluator", "evaluation_return_metrics"]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from muzero.errors import UserError
+from muzero.core.errors import UserError
 
 _EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception)): (.*)$")
 _TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*m")

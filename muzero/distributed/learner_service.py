@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import torch
 
-from muzero import components
-from muzero.config import ExperimentConfig
+from muzero.core.config import ExperimentConfig
+from muzero.core.game_kit import GameSpec
+from muzero.core.types import Batch
 from muzero.distributed.messages import LearnerReport, LearnerState, WeightsSnapshot, numpy_weights
-from muzero.game_kit import GameSpec
 from muzero.replay import ReplayBuffer
-from muzero.types import Batch
+from muzero.training import components
 
-if TYPE_CHECKING:  # not at run time: muzero.checkpoint imports torch (the learner imports it when built)
-    from muzero.checkpoint import Checkpoint
+if TYPE_CHECKING:  # not at run time: muzero.training.checkpoint imports torch (the learner imports it when built)
+    from muzero.training.checkpoint import Checkpoint
 
 
 class BatchSource(Protocol):

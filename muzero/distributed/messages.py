@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from muzero.evaluations import EVALUATION_GAMES_PER_SEAT, EvaluationResult, OpponentResult
+from muzero.evaluation.evaluations import EVALUATION_GAMES_PER_SEAT, EvaluationResult, OpponentResult
 
 if TYPE_CHECKING:
     import torch
 
-    from muzero.checkpoint import Counters  # not at run time: muzero.checkpoint imports torch
+    from muzero.training.checkpoint import Counters  # not at run time: muzero.training.checkpoint imports torch
 
-__all__ = [  # the evaluation records live in muzero.evaluations (the synchronous loop evaluates too)
+__all__ = [  # the evaluation records live in muzero.evaluation.evaluations (the synchronous loop evaluates too)
     "DistributedSettings",
     "EvaluationResult",
     "LearnerReport",

@@ -1,10 +1,10 @@
-"""The live progress display of a distributed run: the one of every run (`muzero.progress`), drawn from the
+"""The live progress display of a distributed run: the one of every run (`muzero.training.progress`), drawn from the
 coordinator's progress snapshots."""
 
 from __future__ import annotations
 
 from muzero.distributed.messages import ProgressSnapshot
-from muzero.progress import ProgressState, TrainingProgress
+from muzero.training.progress import ProgressState, TrainingProgress
 
 
 def progress_state(snapshot: ProgressSnapshot) -> ProgressState:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 
-from muzero.errors import UserError
+from muzero.core.errors import UserError
 
 AUTH_MODE = "RAY_AUTH_MODE"
 TOKEN_VARIABLE = "RAY_AUTH_TOKEN"

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import numpy as np
 
-from muzero.config import ReplayConfig
+from muzero.core.config import ReplayConfig
+from muzero.core.game_kit import GameSpec
+from muzero.core.types import Batch, Trajectory
 from muzero.distributed.messages import ReplayFill
-from muzero.game_kit import GameSpec
 from muzero.replay import ReplayBuffer
 from muzero.replay.snapshot import load_replay_snapshot, save_replay_snapshot
-from muzero.types import Batch, Trajectory
 
 
 class ReplayService:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from muzero.distributed.messages import WeightsSnapshot
 
 if TYPE_CHECKING:
-    from muzero.checkpoint import Counters
+    from muzero.training.checkpoint import Counters
 
 
 class SharedStorage:

@@ -8,13 +8,13 @@ from typing import Protocol
 
 import numpy as np
 
-from muzero import components
-from muzero.config import ExperimentConfig
+from muzero.core.config import ExperimentConfig
+from muzero.core.game_kit import GameKit
+from muzero.core.types import Trajectory
 from muzero.distributed.messages import SelfPlayReport, WeightsSnapshot, load_numpy_weights
-from muzero.game_kit import GameKit
-from muzero.returns import episode_returns
-from muzero.selfplay import SelfPlay
-from muzero.types import Trajectory
+from muzero.evaluation.returns import episode_returns
+from muzero.training import components
+from muzero.training.selfplay import SelfPlay
 
 WEIGHTS_POLL_SECONDS = 0.1  # how often a worker without weights asks the storage again
 

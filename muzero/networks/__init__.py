@@ -6,7 +6,7 @@ from muzero.networks.model import (
     MuZeroNet,
     RecurrentInference,
     RecurrentLogits,
-    build_network,
+    muzero_net,
 )
 from muzero.networks.support import (
     inverse_scale_transform,
@@ -21,8 +21,8 @@ __all__ = [
     "MuZeroNet",
     "RecurrentInference",
     "RecurrentLogits",
-    "build_network",
     "inverse_scale_transform",
+    "muzero_net",
     "scalar_to_support",
     "scale_transform",
     "support_to_scalar",

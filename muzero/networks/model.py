@@ -20,8 +20,8 @@ from typing import NamedTuple
 import torch
 from torch import Tensor, nn
 
-from muzero.config import NetworkConfig
-from muzero.errors import UserError
+from muzero.core.config import NetworkConfig
+from muzero.core.errors import UserError
 from muzero.networks.blocks import (
     ConvHead,
     conv_norm_relu,
@@ -262,7 +262,7 @@ def _resnet_parts(
     return representation, dynamics, prediction, (config.channels, height, width)
 
 
-def build_network(
+def muzero_net(
     config: NetworkConfig, observation_shape: tuple[int, ...], num_actions: int, num_players: int
 ) -> MuZeroNet:
     """The MuZeroNet of family `config.kind` for a game; UserError (a ValueError) for a bad combination."""

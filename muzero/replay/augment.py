@@ -6,8 +6,8 @@ import dataclasses
 
 import numpy as np
 
-from muzero.symmetry import Symmetry
-from muzero.types import Batch
+from muzero.core.symmetry import Symmetry
+from muzero.core.types import Batch
 
 
 def augment(

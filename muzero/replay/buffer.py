@@ -27,8 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from muzero.config import ReplayConfig
-from muzero.game_kit import GameSpec
+from muzero.core.config import ReplayConfig
+from muzero.core.game_kit import GameSpec
+from muzero.core.types import Batch, Trajectory
 from muzero.replay.augment import augment
 from muzero.replay.sum_tree import SumTree
 from muzero.replay.targets import (
@@ -38,7 +39,6 @@ from muzero.replay.targets import (
     value_player_rows,
     value_targets,
 )
-from muzero.types import Batch, Trajectory
 
 PRIORITY_EPSILON = 1e-6  # added to every priority so that no live position has probability 0
 OBSERVATION_DTYPES = (np.dtype(np.bool_), np.dtype(np.uint8), np.dtype(np.float32))  # code = position here

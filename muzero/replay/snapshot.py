@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from muzero.errors import UserError
+from muzero.core.errors import UserError
 from muzero.replay.buffer import ReplayBuffer
 
 REPLAY_SNAPSHOT = "replay.npz"  # the replay buffer's contents, written when a run stops

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from muzero.types import Trajectory
+from muzero.core.types import Trajectory
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Batched MCTS for N-player games over a numpy model seam (numpy and numba only: no torch).
 
-`search(roots, recurrent_fn, params, rng)` (params: a `muzero.config.SearchConfig`) searches B roots at
+`search(roots, recurrent_fn, params, rng)` (params: a `muzero.core.config.SearchConfig`) searches B roots at
 once (PUCT, or Gumbel MuZero's sequential halving: `SearchConfig.algorithm` is read here only);
 `chosen_actions` picks the moves an agent plays from its output, `selfplay_actions` those self-play plays
 (PUCT's visits at a temperature, Gumbel's own choice), `select_actions` samples visit counts;

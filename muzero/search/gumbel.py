@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from muzero.config import SearchConfig
+from muzero.core.config import SearchConfig
 from muzero.search.tree import UNEXPANDED, Tree, node_q
 
 LOW_SCORE = -1e9  # floor of a root score, so that an action of prior 0 still compares

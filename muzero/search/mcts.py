@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 from numba import njit
 
-from muzero.config import SearchConfig
+from muzero.core.config import SearchConfig
 from muzero.search.gumbel import considered_visits_table, gumbel_settings, root_decisions, select_leaves_gumbel
 from muzero.search.interface import RecurrentFn, RootBatch, SearchOutput
 from muzero.search.selection import puct_settings, root_priors_and_gumbel, select_actions, select_leaves, softmax_rows

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from muzero.config import SearchConfig
+from muzero.core.config import SearchConfig
 from muzero.search.gumbel import LIKELY_LEGAL_PRIOR, considered_visits
 from muzero.search.interface import RecurrentFn, RootBatch
 from muzero.search.selection import root_priors_and_gumbel, softmax

@@ -8,7 +8,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from muzero.config import SearchConfig
+from muzero.core.config import SearchConfig
 from muzero.search.interface import RootBatch
 from muzero.search.tree import UNEXPANDED, Tree, node_q
 

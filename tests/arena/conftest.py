@@ -13,7 +13,7 @@ APP = str(ROOT / "arena" / "app.py")
 def build_models_folder(folder: Path) -> Path:
     """The shipped tic-tac-toe (and connect-four, when shipped) bundles, a random 3-player dots-and-boxes
     bundle, a random connect-four one where none is shipped, and a damaged bundle."""
-    from muzero.export import export_network
+    from muzero.training.export import export_network
     from tests.muzero.test_export import random_network
 
     shutil.copytree(ROOT / "models" / "tictactoe", folder / "tictactoe")

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from arena.match import Match, Seat
 from arena.record import match_from_record, record_json
-from muzero.config import GameConfig
+from muzero.core.config import GameConfig
 from tests.arena.conftest import APP
 
 

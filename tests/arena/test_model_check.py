@@ -5,7 +5,7 @@ in the page."""
 
 from streamlit.testing.v1 import AppTest
 
-from muzero.diagnose_cli import diagnose_main
+from muzero.faces.diagnose_cli import diagnose_main
 from tests.arena.conftest import APP
 
 

@@ -7,7 +7,7 @@ from pettingzoo.classic import connect_four_v3, tictactoe_v3
 import envs
 from envs.pettingzoo_game import game_over
 from envs.testing import ConformanceError, check_game
-from muzero.errors import IllegalActionError, UnknownGameError, UserError
+from muzero.core.errors import IllegalActionError, UnknownGameError, UserError
 
 CONFORMING_GAMES = [
     *[(name, {}) for name in envs.names()],

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import envs.registry
 from envs.testing import check_game
-from muzero.cli import eval_main, export_main, train_main
+from muzero.faces.cli import eval_main, export_main, train_main
 from tests.arena.conftest import APP
 from tests.muzero.test_training import TINY
 from tests.toy_game import GAME as NIM

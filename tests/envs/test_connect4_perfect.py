@@ -10,7 +10,7 @@ from envs.connect4.perfect import columns_from_bitboards, outcome, solved_scores
 from envs.connect4.players import AlphaBetaConnectFourPlayer, PerfectConnectFourPlayer
 from envs.connect4.players import bitboards_from_env as connect4_bitboards_from_env
 from envs.registry import reference_player
-from muzero.errors import UserError
+from muzero.core.errors import UserError
 from tests.envs.test_opponents import FORCED_WIN_IN_THREE, env_after, play_game
 
 

@@ -12,7 +12,7 @@ import pytest
 import envs
 from envs.pettingzoo_game import PettingZooGame
 from envs.rules_game import RulesGame
-from muzero.errors import UserError
+from muzero.core.errors import UserError
 
 REGISTERED = [("tictactoe", {}), ("connect4", {}), ("dots_and_boxes", {"players": 3, "rows": 2, "cols": 3})]
 

@@ -12,7 +12,7 @@ import envs.dots_and_boxes as dots_and_boxes
 from envs.dots_and_boxes import rules
 from envs.dots_and_boxes.greedy import GreedyDotsAndBoxesPlayer
 from envs.dots_and_boxes.render import BOX_PIXELS, MARGIN_PIXELS
-from muzero.errors import IllegalActionError, UserError
+from muzero.core.errors import IllegalActionError, UserError
 
 # Edges of a 3x3 board: horizontal h[r][c] = r*3 + c, vertical v[r][c] = 12 + r*4 + c.
 BOX_00_SIDES = (0, 3, 12, 13)  # top, bottom, left, right of box (0, 0)

@@ -12,8 +12,8 @@ from envs.opponents import RandomPlayer
 from envs.registry import reference_player
 from envs.tictactoe.players import PerfectTicTacToePlayer
 from envs.tictactoe.players import bitboards_from_env as tictactoe_board_from_env
-from muzero.errors import UserError
-from muzero.types import Player
+from muzero.core.errors import UserError
+from muzero.core.types import Player
 
 # Connect four, player_0 to move; 5 wins by its third move at the latest whatever player_1 does,
 # and no move wins sooner:     .......

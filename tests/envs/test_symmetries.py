@@ -7,7 +7,7 @@ import pytest
 
 import envs
 from envs.testing import ConformanceError, check_game
-from muzero.symmetry import Symmetry
+from muzero.core.symmetry import Symmetry
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ policy targets alike; values, rewards and players are untouched; every symmetry 
 import numpy as np
 
 from envs.tictactoe import symmetries as tictactoe_symmetries
-from muzero.config import ReplayConfig
-from muzero.game_kit import GameSpec
+from muzero.core.config import ReplayConfig
+from muzero.core.game_kit import GameSpec
 from muzero.replay import ReplayBuffer
 from tests.muzero.test_replay import make_trajectory
 

@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 import torch
 
-from muzero import components
-from muzero.checkpoint import Checkpoint, Counters, load_checkpoint, save_checkpoint
-from muzero.config import ExperimentConfig, GameConfig
-from muzero.errors import UserError
-from muzero.game_kit import GameSpec
-from muzero.games import game_kit, spec_of
-from muzero.symmetry import Symmetry
+from muzero.core.config import ExperimentConfig, GameConfig
+from muzero.core.errors import UserError
+from muzero.core.game_kit import GameSpec
+from muzero.core.symmetry import Symmetry
+from muzero.faces.games import game_kit, spec_of
+from muzero.training import components
+from muzero.training.checkpoint import Checkpoint, Counters, load_checkpoint, save_checkpoint
 
 SHIPPED_RUN = Path(__file__).resolve().parents[2] / "models" / "connect4" / "run"  # written before game_spec
 

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from muzero.config import (
+from muzero.core.config import (
     ExperimentConfig,
     GameConfig,
     SearchConfig,
@@ -14,8 +14,8 @@ from muzero.config import (
     load_config,
     with_overrides,
 )
-from muzero.errors import UserError
-from muzero.game_kit import GameSpec
+from muzero.core.errors import UserError
+from muzero.core.game_kit import GameSpec
 from muzero.replay import ReplayBuffer
 
 

@@ -11,15 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from muzero.agent import Agent
-from muzero.diagnose_cli import diagnose_main
 from muzero.diagnosis import diagnose, observation_text, play_recorded_games
 from muzero.diagnosis.measure import Positions, policy_agreement
 from muzero.diagnosis.plots import PLOT_FILES
-from muzero.export import export_checkpoint
-from muzero.games import spec_of
-from muzero.inference import InitialOutput
+from muzero.faces.agent import Agent
+from muzero.faces.diagnose_cli import diagnose_main
+from muzero.faces.games import spec_of
+from muzero.model.inference import InitialOutput
 from muzero.search import RecurrentOutput
+from muzero.training.export import export_checkpoint
 from tests.muzero.test_eval_cli import make_run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -208,7 +208,7 @@ def test_bad_input_is_one_line_and_exit_code_2(bundles, capsys, argv, message):
 
 DIAGNOSE_A_BUNDLE = """
 import sys
-from muzero.diagnose_cli import diagnose_main
+from muzero.faces.diagnose_cli import diagnose_main
 code = diagnose_main([{bundle!r}, "--games", "1", "--horizon", "2", "--simulations", "2", "--out", {out!r}])
 print(code, sorted(name for name in ("torch", "ray") if name in sys.modules))
 """

@@ -8,9 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from muzero import components
-from muzero.checkpoint import Counters, load_checkpoint
-from muzero.config import GameConfig, load_config
+from muzero.core.config import GameConfig, load_config
+from muzero.core.errors import UserError
 from muzero.distributed.actors import cpu_shares
 from muzero.distributed.evaluator import EvaluationLog, Evaluator
 from muzero.distributed.learner_service import LearnerService, LocalBatchSource
@@ -25,9 +24,10 @@ from muzero.distributed.messages import (
 from muzero.distributed.replay_service import ReplayService
 from muzero.distributed.storage import SharedStorage
 from muzero.distributed.workers import SelfPlayWorker
-from muzero.errors import UserError
-from muzero.games import game_kit
+from muzero.faces.games import game_kit
 from muzero.replay.snapshot import load_replay_snapshot, replay_snapshot_path, save_replay_snapshot
+from muzero.training import components
+from muzero.training.checkpoint import Counters, load_checkpoint
 from tests.muzero.test_training import setup, tiny_config
 
 QUIET = DistributedSettings(evaluation_games_per_seat=0)  # no evaluator actor: one process fewer to start
@@ -127,9 +127,9 @@ def test_cpu_shares_fit_every_actor_on_two_cores():
 
 
 def test_self_play_pauses_only_when_ahead_of_the_replay_ratio_by_the_lead():
-    from muzero.checkpoint import Counters
-    from muzero.config import RunConfig
+    from muzero.core.config import RunConfig
     from muzero.distributed.coordinator import selfplay_ahead
+    from muzero.training.checkpoint import Counters
 
     run = RunConfig(replay_ratio=0.05, min_replay_positions=2000, selfplay_lead=1000)
     # after 100 learner steps the ratio asks for 2000 + 100 / 0.05 = 4000 positions; the lead allows 5000
@@ -157,8 +157,8 @@ def test_failures_are_named_in_one_line():
 
 
 def test_run_from_cli_runs_the_synchronous_loop_and_refuses_mixed_options(tmp_path, capsys):
-    from muzero.cli import train_main
     from muzero.distributed.driver import run_from_cli
+    from muzero.faces.cli import train_main
 
     config = tiny_config("tictactoe", "run.training_steps=4")
     assert run_from_cli(setup(config, tmp_path / "run"), settings=None) == 0
@@ -285,7 +285,7 @@ def test_distributed_run_checkpoints_counts_and_replaces_a_killed_worker(first_r
 
 @pytest.mark.slow
 def test_a_distributed_checkpoint_records_its_games_sizes(first_run):
-    from muzero.game_kit import GameSpec
+    from muzero.core.game_kit import GameSpec
 
     result, _ = first_run
     assert load_checkpoint(result.run_dir).spec == GameSpec(2, 9, (2, 3, 3))
@@ -294,7 +294,7 @@ def test_a_distributed_checkpoint_records_its_games_sizes(first_run):
 @pytest.mark.slow
 def test_resume_continues_steps_optimizer_replay_and_evaluations(first_run, ray_cluster):
     from muzero.distributed import train_distributed
-    from muzero.train import StopFlag
+    from muzero.training.train import StopFlag
 
     first, _ = first_run
     run = first.run_dir

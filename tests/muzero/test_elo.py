@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from muzero.elo import expected_score, fit_elo
-from muzero.evaluate import PairResult, outcome_summary, pair_matrices, wilson_interval
+from muzero.evaluation.elo import expected_score, fit_elo
+from muzero.evaluation.evaluate import PairResult, outcome_summary, pair_matrices, wilson_interval
 
 
 def results(pairs: dict[tuple[int, int], tuple[int, int, int]], count: int) -> tuple[np.ndarray, np.ndarray]:

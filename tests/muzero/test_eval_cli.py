@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from muzero.checkpoint import Checkpoint, Counters, save_checkpoint
-from muzero.cli import eval_main
-from muzero.components import build_network
-from muzero.export import export_checkpoint
-from muzero.games import experiment_config, game_kit, spec_of
+from muzero.faces.cli import eval_main
+from muzero.faces.games import experiment_config, game_kit, spec_of
+from muzero.training.checkpoint import Checkpoint, Counters, save_checkpoint
+from muzero.training.components import build_network
+from muzero.training.export import export_checkpoint
 
 SMALL = ["network.latent_size=8", "network.hidden_size=16", "network.hidden_layers=1"]
 

@@ -1,9 +1,9 @@
 """Evaluation games: the moves recorded, distinct games counted, and random openings that vary them."""
 
 from envs.connect4.players import AlphaBetaConnectFourPlayer
-from muzero.config import GameConfig
-from muzero.evaluate import PlayerAsAgent, evaluate_all_seats, record_seats
-from muzero.games import game_kit
+from muzero.core.config import GameConfig
+from muzero.evaluation.evaluate import PlayerAsAgent, evaluate_all_seats, record_seats
+from muzero.faces.games import game_kit
 
 CONNECT4 = game_kit(GameConfig(name="connect4"))
 

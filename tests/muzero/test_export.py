@@ -15,18 +15,18 @@ import torch
 
 import envs
 from muzero import Agent, UserError
-from muzero.bundle import INITIAL_FILE, METADATA_KEY, MODEL_JSON, RECURRENT_FILE, read_bundle
-from muzero.checkpoint import Checkpoint, Counters, save_checkpoint
-from muzero.cli import export_main
-from muzero.components import build_network
-from muzero.config import SearchConfig
-from muzero.export import export_checkpoint, export_network
-from muzero.games import experiment_config, game_kit, spec_of
-from muzero.inference import OnnxModel
-from muzero.onnx_mirror import OnnxMirrorModel
-from muzero.torch_model import TorchModel
-from muzero.train import train
-from muzero.types import SearchResult
+from muzero.core.config import SearchConfig
+from muzero.core.types import SearchResult
+from muzero.faces.cli import export_main
+from muzero.faces.games import experiment_config, game_kit, spec_of
+from muzero.model.bundle import INITIAL_FILE, METADATA_KEY, MODEL_JSON, RECURRENT_FILE, read_bundle
+from muzero.model.inference import OnnxModel
+from muzero.model.onnx_mirror import OnnxMirrorModel
+from muzero.model.torch_model import TorchModel
+from muzero.training.checkpoint import Checkpoint, Counters, save_checkpoint
+from muzero.training.components import build_network
+from muzero.training.export import export_checkpoint, export_network
+from muzero.training.train import train
 from tests.muzero.test_training import TINY, setup
 
 GAMES = {

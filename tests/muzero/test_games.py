@@ -1,7 +1,7 @@
 """The bridge from game names to games: arguments left at their defaults make the same game as given ones."""
 
-from muzero.config import GameConfig
-from muzero.games import game_kit, same_game
+from muzero.core.config import GameConfig
+from muzero.faces.games import game_kit, same_game
 
 
 def test_arguments_at_their_defaults_make_the_same_game():

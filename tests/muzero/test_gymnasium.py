@@ -13,20 +13,20 @@ from gymnasium import spaces
 
 import envs
 from muzero import Agent
-from muzero.cli import eval_main, export_main, train_main
-from muzero.components import build_network
-from muzero.diagnose_cli import diagnose_main
+from muzero.core.errors import UserError
 from muzero.distributed.evaluator import EvaluationLog, Evaluator
 from muzero.distributed.messages import EvaluationResult, WeightsSnapshot, numpy_weights
-from muzero.errors import UserError
-from muzero.evaluate import play_episodes
-from muzero.games import experiment_config, game_kit
+from muzero.evaluation.evaluate import play_episodes
+from muzero.evaluation.returns import ReturnStats, ReturnWindow, episode_returns
+from muzero.faces.cli import eval_main, export_main, train_main
+from muzero.faces.diagnose_cli import diagnose_main
+from muzero.faces.games import experiment_config, game_kit
+from muzero.model.torch_model import TorchModel
 from muzero.networks.support import scalar_to_support, support_to_scalar
 from muzero.replay.targets import value_targets
-from muzero.returns import ReturnStats, ReturnWindow, episode_returns
-from muzero.selfplay import SelfPlay
-from muzero.torch_model import TorchModel
-from muzero.train import train
+from muzero.training.components import build_network
+from muzero.training.selfplay import SelfPlay
+from muzero.training.train import train
 from tests.muzero.test_training import TINY, setup, tiny_config
 
 CARTPOLE = "gym:CartPole-v1"

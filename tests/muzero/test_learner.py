@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from muzero.config import LearnerConfig, NetworkConfig
-from muzero.learner import Learner, learning_rate_at
-from muzero.networks import build_network, support_to_scalar
-from muzero.types import Batch
+from muzero.core.config import LearnerConfig, NetworkConfig
+from muzero.core.types import Batch
+from muzero.networks import muzero_net, support_to_scalar
+from muzero.training.learner import Learner, learning_rate_at
 
 B, K, P, A = 8, 3, 3, 4  # positions, unroll steps, players, actions
 OBSERVATION_SHAPE = (2, 3, 3)
@@ -46,7 +46,7 @@ def fixed_batch(seed: int = 0) -> Batch:
 
 def make_learner(network_config: NetworkConfig, learner_config: LearnerConfig = FAST, seed: int = 0) -> Learner:
     torch.manual_seed(seed)
-    network = build_network(network_config, OBSERVATION_SHAPE, A, P)
+    network = muzero_net(network_config, OBSERVATION_SHAPE, A, P)
     return Learner.from_config(network, learner_config, network_config, P)
 
 
@@ -158,7 +158,7 @@ def test_fused_optimizer_steps_as_the_per_parameter_loop_does_and_stays_fused_af
 
 
 def test_mismatched_network_and_unknown_optimizer_are_value_errors():
-    network = build_network(WITH_SUPPORTS, OBSERVATION_SHAPE, A, P)
+    network = muzero_net(WITH_SUPPORTS, OBSERVATION_SHAPE, A, P)
     with pytest.raises(ValueError, match="built for"):
         Learner.from_config(network, FAST, WITH_SCALARS, P)
     with pytest.raises(ValueError, match="learner.optimizer"):

@@ -3,11 +3,11 @@
 import pytest
 import torch
 
-from muzero.config import NetworkConfig
-from muzero.errors import UserError
+from muzero.core.config import NetworkConfig
+from muzero.core.errors import UserError
 from muzero.networks import (
-    build_network,
     inverse_scale_transform,
+    muzero_net,
     scalar_to_support,
     scale_transform,
     support_to_scalar,
@@ -58,7 +58,7 @@ def inputs(batch_size: int, num_players: int, seed: int = 0) -> tuple[torch.Tens
 @pytest.mark.parametrize("num_players", [1, 2, 3])
 @pytest.mark.parametrize("batch_size", [1, 5])
 def test_output_shapes_and_latent_range(config, num_players, batch_size):
-    network = build_network(config, OBSERVATION_SHAPE, NUM_ACTIONS, num_players)
+    network = muzero_net(config, OBSERVATION_SHAPE, NUM_ACTIONS, num_players)
     observation, to_play, action = inputs(batch_size, num_players)
     B, P, A = batch_size, num_players, NUM_ACTIONS
     latent, policy_logits, values = network.initial_inference(observation, to_play)
@@ -76,8 +76,8 @@ def test_output_shapes_and_latent_range(config, num_players, batch_size):
 
 
 def test_latent_shapes_of_the_families():
-    mlp = build_network(TINY_MLP, OBSERVATION_SHAPE, NUM_ACTIONS, 2)
-    resnet = build_network(TINY_RESNET, OBSERVATION_SHAPE, NUM_ACTIONS, 2)
+    mlp = muzero_net(TINY_MLP, OBSERVATION_SHAPE, NUM_ACTIONS, 2)
+    resnet = muzero_net(TINY_RESNET, OBSERVATION_SHAPE, NUM_ACTIONS, 2)
     assert mlp.latent_shape == (TINY_MLP.latent_size,)
     assert resnet.latent_shape == (TINY_RESNET.channels, *OBSERVATION_SHAPE[1:])
     assert 0 < mlp.num_parameters() == sum(p.numel() for p in mlp.parameters())
@@ -85,7 +85,7 @@ def test_latent_shapes_of_the_families():
 
 def test_each_resnet_tower_has_its_own_depth_and_minus_one_follows_blocks():
     config = NetworkConfig(**{**TINY_RESNET.__dict__, "blocks": 3, "dynamics_blocks": 2, "prediction_blocks": 0})
-    network = build_network(config, OBSERVATION_SHAPE, NUM_ACTIONS, 2)
+    network = muzero_net(config, OBSERVATION_SHAPE, NUM_ACTIONS, 2)
     assert [len(part.tower) for part in (network.representation, network.dynamics, network.prediction)] == [3, 2, 0]
     assert NetworkConfig(blocks=4).tower_blocks() == (4, 4, 4)
     with pytest.raises(ValueError, match="network.prediction_blocks"):
@@ -95,7 +95,7 @@ def test_each_resnet_tower_has_its_own_depth_and_minus_one_follows_blocks():
 @pytest.mark.parametrize("config", [TINY_MLP, TINY_RESNET], ids=["mlp", "resnet"])
 def test_scalar_outputs_without_a_support(config):
     scalar_config = NetworkConfig(**{**config.__dict__, "value_support": 0, "reward_support": 0})
-    network = build_network(scalar_config, OBSERVATION_SHAPE, NUM_ACTIONS, 3)
+    network = muzero_net(scalar_config, OBSERVATION_SHAPE, NUM_ACTIONS, 3)
     observation, to_play, action = inputs(4, 3)
     initial = network.initial_raw(observation, to_play)
     recurrent = network.recurrent_raw(initial.latent, action)
@@ -104,7 +104,7 @@ def test_scalar_outputs_without_a_support(config):
 
 
 def test_value_and_reward_heads_start_at_zero():
-    network = build_network(TINY_MLP, OBSERVATION_SHAPE, NUM_ACTIONS, 3)
+    network = muzero_net(TINY_MLP, OBSERVATION_SHAPE, NUM_ACTIONS, 3)
     observation, to_play, action = inputs(4, 3)
     latent, _, values = network.initial_inference(observation, to_play)
     _, rewards, *_ = network.recurrent_inference(latent, action)
@@ -113,14 +113,14 @@ def test_value_and_reward_heads_start_at_zero():
 
 @pytest.mark.parametrize("config", [TINY_MLP, TINY_RESNET], ids=["mlp", "resnet"])
 def test_to_play_changes_the_latent(config):
-    network = build_network(config, OBSERVATION_SHAPE, NUM_ACTIONS, 3)
+    network = muzero_net(config, OBSERVATION_SHAPE, NUM_ACTIONS, 3)
     observation, _, _ = inputs(1, 3)
     latents = [network.initial_inference(observation, torch.tensor([player]))[0] for player in range(3)]
     assert not torch.allclose(latents[0], latents[1]) and not torch.allclose(latents[1], latents[2])
 
 
 def test_action_changes_the_next_latent():
-    network = build_network(TINY_RESNET, OBSERVATION_SHAPE, NUM_ACTIONS, 2)
+    network = muzero_net(TINY_RESNET, OBSERVATION_SHAPE, NUM_ACTIONS, 2)
     latent = network.initial_inference(*inputs(1, 2)[:2])[0]
     next_latents = [network.recurrent_inference(latent, torch.tensor([a]))[0] for a in range(2)]
     assert not torch.allclose(next_latents[0], next_latents[1])
@@ -128,9 +128,9 @@ def test_action_changes_the_next_latent():
 
 def test_resnet_on_flat_observations_is_a_value_error_naming_the_field():
     with pytest.raises(ValueError, match="network.kind"):
-        build_network(TINY_RESNET, (18,), NUM_ACTIONS, 2)
+        muzero_net(TINY_RESNET, (18,), NUM_ACTIONS, 2)
 
 
 def test_unknown_kind_is_a_user_error():
     with pytest.raises(UserError, match="network.kind"):
-        build_network(NetworkConfig(kind="transformer"), OBSERVATION_SHAPE, NUM_ACTIONS, 2)
+        muzero_net(NetworkConfig(kind="transformer"), OBSERVATION_SHAPE, NUM_ACTIONS, 2)

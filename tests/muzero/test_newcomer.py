@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from muzero.checkpoint import load_checkpoint
-from muzero.errors import UserError
+from muzero.core.errors import UserError
+from muzero.training.checkpoint import load_checkpoint
 
 
 @pytest.mark.parametrize("kind", ["random bytes", "pickled object"])
@@ -30,7 +30,7 @@ def test_a_file_that_is_not_a_checkpoint_is_one_line_and_never_unpickled(tmp_pat
 
 
 def test_agent_load_of_a_foreign_pickle_is_one_line(tmp_path):
-    from muzero.agent import Agent
+    from muzero.faces.agent import Agent
 
     marker = tmp_path / "exploited"
     path = tmp_path / "hostile.pt"
@@ -51,9 +51,9 @@ class _Exploit:
 
 def make_run(folder, game: str) -> str:
     """A run folder whose latest checkpoint holds a small, untrained network of `game`."""
-    from muzero.checkpoint import Checkpoint, Counters, save_checkpoint
-    from muzero.components import build_network
-    from muzero.games import experiment_config, game_kit
+    from muzero.faces.games import experiment_config, game_kit
+    from muzero.training.checkpoint import Checkpoint, Counters, save_checkpoint
+    from muzero.training.components import build_network
 
     config = experiment_config(game, None, ["network.latent_size=8", "network.hidden_size=16"])
     network = build_network(config.network, game_kit(config.game).spec)
@@ -84,7 +84,7 @@ def test_muzero_eval_refuses_an_opponent_of_another_game_before_playing(
     from envs.connect4.players import AlphaBetaConnectFourPlayer
     from envs.dots_and_boxes.greedy import GreedyDotsAndBoxesPlayer
     from envs.tictactoe.players import PerfectTicTacToePlayer
-    from muzero.cli import eval_main
+    from muzero.faces.cli import eval_main
 
     def no_game(*_):
         raise AssertionError("a game was played")
@@ -116,10 +116,10 @@ def make_finished_run(folder, steps: int, seconds: float) -> None:
     """A run folder of tictactoe at step `steps` after `seconds` of training, its config asking for `steps`."""
     import dataclasses
 
-    from muzero.checkpoint import Checkpoint, Counters
-    from muzero.components import build_network
-    from muzero.games import experiment_config, game_kit
-    from muzero.run_folder import RunFolder
+    from muzero.faces.games import experiment_config, game_kit
+    from muzero.training.checkpoint import Checkpoint, Counters
+    from muzero.training.components import build_network
+    from muzero.training.run_folder import RunFolder
 
     config = experiment_config("tictactoe", None, ["network.latent_size=8", "network.hidden_size=16"])
     config = dataclasses.replace(config, run=dataclasses.replace(config.run, training_steps=steps))
@@ -157,8 +157,8 @@ def test_resuming_a_run_whose_budget_is_spent_says_so_before_starting_anything(t
 
 def progress_snapshot(step: int, replay_positions: int, *, loss: float = math.nan, evaluation=None):
     """A distributed run's progress snapshot, as the coordinator hands it to the display."""
-    from muzero.checkpoint import Counters
     from muzero.distributed.messages import ProgressSnapshot, ReplayFill
+    from muzero.training.checkpoint import Counters
 
     counters = Counters(training_step=step, games_played=12_345, positions_played=456_789, seconds=754.0)
     replay = ReplayFill(replay_positions, 700, 50_000)
@@ -192,9 +192,9 @@ def an_evaluation():
 def test_the_progress_display_shows_every_number_at_80_columns():
     from rich.console import Console, Group
 
-    from muzero.config import RunConfig
+    from muzero.core.config import RunConfig
     from muzero.distributed.progress_view import DistributedProgressView, progress_state
-    from muzero.progress import render_status
+    from muzero.training.progress import render_status
 
     run = RunConfig(training_steps=30_000, min_replay_positions=1_000)
     snapshot = progress_snapshot(975, 34_610, loss=0.4321, evaluation=an_evaluation())
@@ -218,8 +218,8 @@ def test_the_progress_display_shows_every_number_at_80_columns():
 def test_without_a_terminal_the_progress_is_whole_plain_lines_at_an_interval():
     from rich.console import Console
 
-    from muzero.config import RunConfig
-    from muzero.progress import TrainingProgress, plain_status
+    from muzero.core.config import RunConfig
+    from muzero.training.progress import TrainingProgress, plain_status
 
     run = RunConfig(training_steps=30_000, min_replay_positions=1_000)
     pipe = Console(width=80, file=io.StringIO(), force_terminal=False)
@@ -236,8 +236,8 @@ def test_without_a_terminal_the_progress_is_whole_plain_lines_at_an_interval():
 
 
 def test_while_the_replay_buffer_fills_the_display_says_what_it_waits_for():
-    from muzero.config import RunConfig
-    from muzero.progress import plain_status, render_status
+    from muzero.core.config import RunConfig
+    from muzero.training.progress import plain_status, render_status
 
     run = RunConfig(training_steps=30_000, min_replay_positions=1_000)
     waiting = "filling the replay buffer: 430 / 1,000 positions before the first learner step"
@@ -249,8 +249,8 @@ def test_while_the_replay_buffer_fills_the_display_says_what_it_waits_for():
 
 
 def test_smoothed_rates_stay_steady_between_bursty_reports():
-    from muzero.checkpoint import Counters
-    from muzero.progress import SlidingRates
+    from muzero.training.checkpoint import Counters
+    from muzero.training.progress import SlidingRates
 
     # the learner reports 20 steps and the workers 400 positions once a second; the display asks twice a second
     rates = SlidingRates(Counters(), now=0.0)
@@ -269,8 +269,8 @@ def test_smoothed_rates_stay_steady_between_bursty_reports():
 
 
 def test_muzero_export_refuses_to_write_over_a_bundle_unless_forced(runs, tmp_path, capsys):
-    from muzero.bundle import read_bundle
-    from muzero.cli import export_main
+    from muzero.faces.cli import export_main
+    from muzero.model.bundle import read_bundle
 
     out = tmp_path / "bundle"
     assert export_main([runs["tictactoe"], "--out", str(out), "--simulations", "7"]) == 0
@@ -311,7 +311,7 @@ def one_error_line(capsys, program: str = "muzero-train") -> str:
     ("kind", "message"), [("folder", "is a folder; give a TOML file"), ("missing", "does not exist; give a TOML file")]
 )
 def test_train_config_that_is_a_folder_or_missing_is_one_line(tmp_path, capsys, no_training, kind, message):
-    from muzero.cli import train_main
+    from muzero.faces.cli import train_main
 
     config = tmp_path if kind == "folder" else tmp_path / "missing.toml"
     assert train_main(["tictactoe", "--config", str(config), "--out", str(tmp_path / "run")]) == 2
@@ -331,7 +331,7 @@ def test_train_config_that_is_a_folder_or_missing_is_one_line(tmp_path, capsys, 
 def test_train_limits_that_end_the_run_before_its_first_step_are_refused_before_anything_starts(
     tmp_path, capsys, no_training, argv, message
 ):
-    from muzero.cli import train_main
+    from muzero.faces.cli import train_main
 
     assert train_main(["tictactoe", "--out", str(tmp_path / "run"), *argv]) == 2
     assert one_error_line(capsys) == message
@@ -350,7 +350,7 @@ def test_train_limits_that_end_the_run_before_its_first_step_are_refused_before_
     ],
 )
 def test_a_resume_refuses_a_setting_its_run_holds_and_leaves_the_run_as_it_was(tmp_path, capsys, no_training, setting):
-    from muzero.cli import train_main
+    from muzero.faces.cli import train_main
 
     run = tmp_path / "run"
     make_finished_run(run, steps=30, seconds=9.0)
@@ -363,7 +363,7 @@ def test_a_resume_refuses_a_setting_its_run_holds_and_leaves_the_run_as_it_was(t
 
 
 def test_a_resume_takes_a_setting_it_may_change_and_says_so(tmp_path, capsys, no_training):
-    from muzero.cli import train_main
+    from muzero.faces.cli import train_main
 
     run = tmp_path / "run"
     make_finished_run(run, steps=30, seconds=9.0)
@@ -380,8 +380,8 @@ def test_a_resume_takes_a_setting_it_may_change_and_says_so(tmp_path, capsys, no
 
 def every_parser():
     from arena.launch import parser as arena_parser
-    from muzero.cli import eval_parser, export_parser, train_parser
-    from muzero.diagnose_cli import diagnose_parser
+    from muzero.faces.cli import eval_parser, export_parser, train_parser
+    from muzero.faces.diagnose_cli import diagnose_parser
 
     return [train_parser(), export_parser(), eval_parser(), diagnose_parser(), arena_parser()]
 
@@ -419,8 +419,8 @@ MODELS = Path(__file__).resolve().parents[2] / "models"
 
 @pytest.mark.parametrize(("model", "plies"), [("connect4", 50), ("tictactoe", 9)])
 def test_an_opening_that_ends_the_game_is_refused_before_any_player_moves(monkeypatch, capsys, model, plies):
-    from muzero.agent import Agent
-    from muzero.cli import eval_main
+    from muzero.faces.agent import Agent
+    from muzero.faces.cli import eval_main
 
     def no_move(*_):
         raise AssertionError("a player moved")
@@ -435,8 +435,8 @@ def test_an_opening_that_ends_the_game_is_refused_before_any_player_moves(monkey
 def test_the_return_interval_never_leaves_the_returns_an_episode_can_have(monkeypatch, capsys):
     import json
 
-    from muzero import eval_episodes
-    from muzero.cli import eval_main
+    from muzero.faces import eval_episodes
+    from muzero.faces.cli import eval_main
 
     # five CartPole-v1 episodes as the shipped model played them: the normal interval reaches 560.5
     monkeypatch.setattr(eval_episodes, "play_episodes", lambda *_: [185.0, 500.0, 500.0, 500.0, 500.0])
@@ -453,8 +453,8 @@ def test_the_return_interval_never_leaves_the_returns_an_episode_can_have(monkey
 def test_the_possible_returns_come_from_the_envs_time_limit_and_step_rewards(env_id, bounds):
     from types import SimpleNamespace
 
-    from muzero.config import GameConfig
-    from muzero.eval_episodes import clip, return_bounds
+    from muzero.core.config import GameConfig
+    from muzero.faces.eval_episodes import clip, return_bounds
 
     agent = SimpleNamespace(config=SimpleNamespace(game=GameConfig(name=f"gym:{env_id}")))
     assert return_bounds(agent, max_moves=10_000) == bounds  # LunarLander declares no reward range
@@ -480,9 +480,9 @@ def test_recording_a_video_prints_no_warning_of_a_missing_display(tmp_path):
 def test_before_the_first_learner_step_the_display_says_what_the_time_goes_to():
     from rich.console import Console
 
-    from muzero.checkpoint import Counters
-    from muzero.config import RunConfig
-    from muzero.progress import ProgressState, TrainingProgress, plain_status
+    from muzero.core.config import RunConfig
+    from muzero.training.checkpoint import Counters
+    from muzero.training.progress import ProgressState, TrainingProgress, plain_status
 
     run = RunConfig(training_steps=30_000, min_replay_positions=2_000)
 

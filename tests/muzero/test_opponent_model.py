@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from muzero.config import SearchConfig
+from muzero.core.config import SearchConfig
 from muzero.search import RecurrentOutput, RootBatch, search
 from muzero.search.reference import reference_search
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from muzero.checkpoint import load_checkpoint
 from muzero.distributed.ray_auth import ask_cluster
+from muzero.training.checkpoint import load_checkpoint
 
 BIN = Path(sys.executable).parent
 TINY = [
@@ -126,7 +126,7 @@ def test_muzero_train_joins_a_ray_start_head_cluster_with_token_authentication(t
 
 
 def test_an_address_where_nothing_answers_is_one_line_before_the_run_folder_is_made(tmp_path, monkeypatch, capsys):
-    from muzero.cli import train_main
+    from muzero.faces.cli import train_main
 
     monkeypatch.setenv("RAY_AUTH_MODE", "disabled")  # leaves this process's Ray settings as they are
     address = f"127.0.0.1:{free_port()}"

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from muzero.config import ReplayConfig
-from muzero.game_kit import GameSpec
+from muzero.core.config import ReplayConfig
+from muzero.core.game_kit import GameSpec
+from muzero.core.types import Batch, Trajectory
 from muzero.replay import PRIORITY_EPSILON, ReplayBuffer, SumTree, unroll_targets, value_targets
 from muzero.replay.targets import own_random_moves
-from muzero.types import Batch, Trajectory
 
 # A 3-player game of 4 decisions: player 1 completes a box at t=1 and moves again at t=2 (an extra turn);
 # the move at t=2 rewards player 0, who did not move.

@@ -5,9 +5,9 @@ import signal
 
 import pytest
 
-from muzero.checkpoint import Counters
-from muzero.config import RunConfig
-from muzero.run_policy import MINUTES, STEPS, RateWindow, RunPolicy, StopFlag, stop_on_signals
+from muzero.core.config import RunConfig
+from muzero.training.checkpoint import Counters
+from muzero.training.run_policy import MINUTES, STEPS, RateWindow, RunPolicy, StopFlag, stop_on_signals
 
 RATIO = RunPolicy(RunConfig(replay_ratio=0.5, min_replay_positions=40, training_steps=12))
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import envs
-from muzero.config import SearchConfig
+from muzero.core.config import SearchConfig
+from muzero.core.types import Game, TimeStep
 from muzero.search import (
     RecurrentOutput,
     RootBatch,
@@ -20,7 +21,6 @@ from muzero.search import (
 )
 from muzero.search.gumbel import considered_visits
 from muzero.search.reference import reference_search
-from muzero.types import Game, TimeStep
 
 LATENT_SIZE = 8
 ILLEGAL_LOGIT = -1e9

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 import envs
-from muzero.agent import Agent
-from muzero.games import game_kit
-from muzero.player import PlaySettings, symmetry_averaged
-from muzero.symmetric_model import SymmetryAveragedModel
-from muzero.torch_model import TorchModel
+from muzero.faces.agent import Agent
+from muzero.faces.games import game_kit
+from muzero.model.symmetric_model import SymmetryAveragedModel
+from muzero.model.torch_model import TorchModel
+from muzero.play.player import PlaySettings, symmetry_averaged
 from tests.muzero.test_export import random_network
 
 DOTS = ["game.players=3"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from muzero.checkpoint import load_checkpoint
+from muzero.training.checkpoint import load_checkpoint
 from tests.muzero.test_training import TINY
 
 MUZERO_TRAIN = str(Path(sys.executable).parent / "muzero-train")
@@ -70,7 +70,7 @@ def test_resume_of_a_corrupt_checkpoint_is_refused_and_the_file_kept(tmp_path):
     ],
 )
 def test_bad_command_lines_get_one_line_errors(argv, message, capsys):
-    from muzero.cli import train_main
+    from muzero.faces.cli import train_main
 
     assert train_main([*argv, "--quiet"]) == 2
     assert message in capsys.readouterr().err

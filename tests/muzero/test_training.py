@@ -11,13 +11,13 @@ import pytest
 import envs
 from envs.opponents import RandomPlayer
 from muzero import Agent
-from muzero.cli import train_main
-from muzero.config import ExperimentConfig, GameConfig, SearchConfig, with_overrides
-from muzero.errors import UserError
-from muzero.evaluate import play_games
-from muzero.games import game_kit
+from muzero.core.config import ExperimentConfig, GameConfig, SearchConfig, with_overrides
+from muzero.core.errors import UserError
+from muzero.evaluation.evaluate import play_games
+from muzero.faces.cli import train_main
+from muzero.faces.games import game_kit
 from muzero.search import SearchOutput, selfplay_actions
-from muzero.train import RunSetup, train
+from muzero.training.train import RunSetup, train
 
 TINY = [
     "network.latent_size=16",
@@ -99,7 +99,7 @@ def test_resume_continues_the_step_count(tmp_path):
 
 
 def test_a_sync_run_evaluates_each_checkpoint_and_a_resumed_run_keeps_the_history(tmp_path):
-    from muzero.evaluations import EvaluationLog
+    from muzero.evaluation.evaluations import EvaluationLog
 
     run = tmp_path / "run"
     train(setup(tiny_config("tictactoe"), run), evaluation_games_per_seat=1)
@@ -160,9 +160,9 @@ def test_muzero_train_console_script_runs_a_tiny_config(tmp_path):
 
 
 def test_random_opening_moves_cover_every_first_move():
-    from muzero import components
-    from muzero.selfplay import SelfPlay
-    from muzero.torch_model import TorchModel
+    from muzero.model.torch_model import TorchModel
+    from muzero.training import components
+    from muzero.training.selfplay import SelfPlay
 
     config = tiny_config("tictactoe", "selfplay.random_opening_moves=1", "selfplay.parallel_games=64")
     kit = game_kit(config.game)
@@ -186,9 +186,9 @@ def two_moves_of_selfplay(*settings: str) -> list:
     """The records of 64 tic-tac-toe self-play games after two moves (see `first_two_moves`)."""
     import torch
 
-    from muzero import components
-    from muzero.selfplay import SelfPlay
-    from muzero.torch_model import TorchModel
+    from muzero.model.torch_model import TorchModel
+    from muzero.training import components
+    from muzero.training.selfplay import SelfPlay
 
     greedy = ("selfplay.temperature_schedule=[[0, 0.0]]", "search.exploration_fraction=0", "selfplay.parallel_games=64")
     config = tiny_config("tictactoe", *greedy, *settings)
@@ -247,8 +247,8 @@ def test_a_random_seat_trains_no_value_targets():
 
 
 def test_gumbel_self_play_records_the_improved_policy_over_the_legal_moves():
-    from muzero import components
-    from muzero.selfplay import SelfPlay
+    from muzero.training import components
+    from muzero.training.selfplay import SelfPlay
 
     config = tiny_config("dots_and_boxes", "game.players=3", "search.algorithm=gumbel", "selfplay.parallel_games=4")
     kit = game_kit(config.game)

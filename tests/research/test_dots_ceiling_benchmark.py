@@ -12,9 +12,9 @@ import pytest
 
 from envs.dots_and_boxes.greedy import GreedyDotsAndBoxesPlayer
 from envs.opponents import RandomPlayer
-from muzero.config import GameConfig
-from muzero.evaluate import PlayerAsAgent, play_seats
-from muzero.games import game_kit
+from muzero.core.config import GameConfig
+from muzero.evaluation.evaluate import PlayerAsAgent, play_seats
+from muzero.faces.games import game_kit
 
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks/research/dots_and_boxes/dots_ceiling.py"
 sys.path.insert(0, str(SCRIPT.parent))  # the ceiling script imports the tactics script from beside it

@@ -35,9 +35,9 @@ import numpy as np
 from against_random import AgainstRandomTables, mask_of, solve
 from dots_tactics import capturing_edges, classify, load_player, safe_edges
 
-from muzero.config import GameConfig
-from muzero.evaluate import PlayerAsAgent, play_seats
-from muzero.games import game_kit
+from muzero.core.config import GameConfig
+from muzero.evaluation.evaluate import PlayerAsAgent, play_seats
+from muzero.faces.games import game_kit
 
 RESULTS = Path(__file__).resolve().parent / "results"  # the research log cites its files here
 PLAYERS = 3

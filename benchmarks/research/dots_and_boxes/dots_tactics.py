@@ -36,9 +36,9 @@ from envs.dots_and_boxes.rules import (
     legal_mask,
     sides_drawn,
 )
-from muzero.config import GameConfig
-from muzero.evaluate import PlayerAsAgent, play_seats
-from muzero.games import game_kit
+from muzero.core.config import GameConfig
+from muzero.evaluation.evaluate import PlayerAsAgent, play_seats
+from muzero.faces.games import game_kit
 
 RESULTS = Path(__file__).resolve().parent / "results"  # the research log cites its files here
 
@@ -143,7 +143,7 @@ def load_player(
     kind, _, rollouts = name.partition(":")
     if kind == "rollout" and rollouts.isdigit():
         return PlayerAsAgent(RolloutPlayer(int(rollouts)))
-    from muzero.agent import Agent
+    from muzero.faces.agent import Agent
 
     agent = Agent.load(name, num_simulations=simulations, average_symmetries=average_symmetries)
     if opponent_random_probability is not None:
