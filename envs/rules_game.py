@@ -31,10 +31,14 @@ class Rules(Protocol):
 class RulesGame:
     """A game at a state of its rules; `clone()` is a copy at the same position, stepped independently."""
 
-    def __init__(self, rules: Rules, state: Any = None, symmetries: tuple[Symmetry, ...] = ()) -> None:
+    def __init__(
+        self, rules: Rules, state: Any = None, symmetries: tuple[Symmetry, ...] = (), legal: np.ndarray | None = None
+    ) -> None:
         self.rules, self.symmetries = rules, symmetries
         self.name = rules.name
         self.state = rules.initial() if state is None else state
+        # the legal actions at `state` (read-only, shared by copies); None: not read yet
+        self._legal = legal
 
     @property
     def num_players(self) -> int:
@@ -55,23 +59,29 @@ class RulesGame:
     def step(self, action: int) -> TimeStep:
         action = require_legal(action, self.legal_mask(), self.name)
         self.state, rewards = self.rules.play(self.state, action)
+        self._legal = None
         return self.timestep(rewards)
 
     def clone(self) -> RulesGame:
-        return RulesGame(self.rules, self.state, self.symmetries)
+        return RulesGame(self.rules, self.state, self.symmetries, self._legal)
 
     def legal_mask(self) -> np.ndarray:
-        if self.rules.is_over(self.state):
-            return np.zeros(self.num_actions, dtype=bool)
-        return self.rules.decision(self.state).legal_mask
+        if self._legal is None:
+            over = self.rules.is_over(self.state)
+            self._legal = np.zeros(self.num_actions, dtype=bool) if over else self.rules.decision(self.state).legal_mask
+            self._legal.flags.writeable = False
+        return self._legal
 
     def timestep(self, rewards: np.ndarray) -> TimeStep:
         """The TimeStep of the current state (as `PettingZooGame` shows it: zeros once the game is over)."""
         rewards = np.asarray(rewards, dtype=np.float32)
         if self.rules.is_over(self.state):
-            empty = np.zeros(self.num_actions, dtype=bool)
-            return TimeStep(np.zeros(self.observation_shape, np.float32), 0, empty, rewards, terminal=True)
+            self._legal = np.zeros(self.num_actions, dtype=bool)
+            self._legal.flags.writeable = False
+            return TimeStep(np.zeros(self.observation_shape, np.float32), 0, self._legal.copy(), rewards, terminal=True)
         decision = self.rules.decision(self.state)
+        self._legal = decision.legal_mask.copy()
+        self._legal.flags.writeable = False
         return TimeStep(decision.observation, decision.to_play, decision.legal_mask, rewards, terminal=False)
 
 
