@@ -3,6 +3,7 @@ itself, so a search can step copies of the real game cheaply (`clone()`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -90,3 +91,17 @@ def bit_planes(stones: tuple[int, ...], cells: np.ndarray, shape: tuple[int, int
     gives each cell's bit, row by row."""
     bits = np.array(stones, dtype=np.int64)[:, None] >> cells[None, :]
     return (bits & 1).astype(np.float32).reshape(len(stones), *shape)
+
+
+def place_stone(
+    stones: tuple[int, int], mover: int, stone: int, wins: Callable[[int], bool], full: int
+) -> tuple[tuple[int, int], np.ndarray, bool]:
+    """A two-player stone game's move as bitboards: the stones with the mover's `stone` added, the rewards
+    (+1 to a winner, -1 to the loser, 0 each otherwise) and whether the game ended (a win, or the board `full`)."""
+    placed = list(stones)
+    placed[mover] |= stone
+    rewards = np.zeros(2, dtype=np.float32)
+    won = wins(placed[mover])
+    if won:
+        rewards[mover], rewards[1 - mover] = 1.0, -1.0
+    return (placed[0], placed[1]), rewards, won or (placed[0] | placed[1]) == full

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from envs.connect4.solver import BOARD_CELLS, COLUMN_CELLS, COLUMN_STRIDE, COLUMNS, ROWS
-from envs.rules_game import bit_planes
+from envs.rules_game import bit_planes, place_stone
 from muzero.core.types import Decision
 
 # the bit of each cell of the observation planes, row by row from the top
@@ -49,16 +49,10 @@ class ConnectFourRules:
         return Decision(bit_planes((own, other), _CELL_BITS, (ROWS, COLUMNS)), state.to_play, legal)
 
     def play(self, state: ConnectFourState, action: int) -> tuple[ConnectFourState, np.ndarray]:
-        mover = state.to_play
         mask = state.stones[0] | state.stones[1]
-        stones = list(state.stones)
-        stones[mover] |= (mask + (1 << (COLUMN_STRIDE * action))) & COLUMN_CELLS[action]
-        rewards = np.zeros(2, dtype=np.float32)
-        won = has_four(stones[mover])
-        if won:
-            rewards[mover], rewards[1 - mover] = 1.0, -1.0
-        over = won or (stones[0] | stones[1]) == BOARD_CELLS
-        return ConnectFourState((stones[0], stones[1]), 1 - mover, over), rewards
+        stone = (mask + (1 << (COLUMN_STRIDE * action))) & COLUMN_CELLS[action]  # the lowest empty cell
+        stones, rewards, over = place_stone(state.stones, state.to_play, stone, has_four, BOARD_CELLS)
+        return ConnectFourState(stones, 1 - state.to_play, over), rewards
 
     def is_over(self, state: ConnectFourState) -> bool:
         return state.over

@@ -8,7 +8,7 @@ from functools import cache
 
 import numpy as np
 
-from envs.rules_game import bit_planes
+from envs.rules_game import bit_planes, place_stone
 from muzero.core.types import Decision
 
 CELLS = 9
@@ -48,15 +48,8 @@ class TicTacToeRules:
         return Decision(bit_planes((own, other), _CELL_BITS, (3, 3)), state.to_play, legal)
 
     def play(self, state: TicTacToeState, action: int) -> tuple[TicTacToeState, np.ndarray]:
-        mover = state.to_play
-        stones = list(state.stones)
-        stones[mover] |= 1 << action
-        rewards = np.zeros(2, dtype=np.float32)
-        won = has_line(stones[mover])
-        if won:
-            rewards[mover], rewards[1 - mover] = 1.0, -1.0
-        over = won or (stones[0] | stones[1]) == FULL
-        return TicTacToeState((stones[0], stones[1]), 1 - mover, over), rewards
+        stones, rewards, over = place_stone(state.stones, state.to_play, 1 << action, has_line, FULL)
+        return TicTacToeState(stones, 1 - state.to_play, over), rewards
 
     def is_over(self, state: TicTacToeState) -> bool:
         return state.over

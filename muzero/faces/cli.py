@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from functools import partial, wraps
 from pathlib import Path
 
-from muzero.core.config import ExperimentConfig, config_to_dict, load_config, validate, with_overrides
+from muzero.core.config import ExperimentConfig, load_config, validate, with_overrides
 from muzero.core.errors import UserError
 from muzero.core.game_kit import check_network_fits_game
 from muzero.distributed.messages import DistributedSettings
@@ -27,6 +27,7 @@ from muzero.faces.agent import Agent
 from muzero.faces.cli_help import DefaultsHelpFormatter, add_version
 from muzero.faces.eval_episodes import DEFAULT_EPISODES, episodes_report, episodes_text
 from muzero.faces.games import experiment_config, game_kit, game_names, reference_players_text, same_game, spec_of
+from muzero.faces.resume import require_budget_left, resumable_changes
 from muzero.model.bundle import is_bundle, read_bundle
 
 EXIT_USER_ERROR = 2
@@ -146,71 +147,12 @@ def _resumed_run(args: argparse.Namespace) -> tuple[ExperimentConfig, Path]:
     config = with_overrides(saved, list(args.settings))
     if args.game and args.game != config.game.name:
         raise UserError(f"{folder.path} is a run of {config.game.name}, not {args.game}")
-    changes = _resumable_changes(saved, config)
+    changes = resumable_changes(saved, config)
     config = _with_limits(config, args)
-    _require_budget_left(folder.path, config, counters)
+    require_budget_left(folder.path, config, counters)
     for setting, (before, after) in changes.items():
         print(f"muzero-train: resuming with {setting} = {after!r} (was {before!r})", file=sys.stderr)
     return config, folder.path
-
-
-# What `--resume RUN --set ...` may change: what the checkpoint, the optimizer's state and the restored replay
-# buffer do not hold. The replay buffer's positions and value targets (replay.*, search.discount), the network
-# (game.*, network.*), the optimizer's own settings and the run's seed and pace stay those of the run.
-RESUMABLE_FIELDS = ("run.training_steps", "run.minutes", "run.checkpoint_interval", "run.log_interval", "run.threads")
-RESUMABLE_SECTIONS = ("search", "selfplay", "learner")
-NOT_RESUMABLE = ("search.discount", "learner.optimizer", "learner.momentum", "learner.weight_decay")
-RESUMABLE_TEXT = (
-    f"{', '.join(RESUMABLE_FIELDS)}, search.* but search.discount, selfplay.*, "
-    "and learner.* but learner.optimizer, learner.momentum and learner.weight_decay"
-)
-
-
-def resumable(setting: str) -> bool:
-    """Whether a resume may change `setting` ("section.field")."""
-    if setting in NOT_RESUMABLE:
-        return False
-    return setting in RESUMABLE_FIELDS or setting.partition(".")[0] in RESUMABLE_SECTIONS
-
-
-def changed_settings(before: ExperimentConfig, after: ExperimentConfig) -> dict[str, tuple[object, object]]:
-    """Each "section.field" (a game argument: "game.KEY") whose value differs, with its values before and after."""
-    old, new = config_to_dict(before), config_to_dict(after)
-    old["game"] |= {f"args.{key}": value for key, value in old["game"].pop("args").items()}
-    new["game"] |= {f"args.{key}": value for key, value in new["game"].pop("args").items()}
-    changed = {}
-    for section in new:
-        for name in sorted(set(old[section]) | set(new[section])):
-            if old[section].get(name) != new[section].get(name):
-                changed[f"{section}.{name.removeprefix('args.')}"] = (old[section].get(name), new[section].get(name))
-    return changed
-
-
-def _resumable_changes(saved: ExperimentConfig, config: ExperimentConfig) -> dict[str, tuple[object, object]]:
-    """The settings `config` changes from the run's `saved` ones; refuses one that a resume cannot change."""
-    changed = changed_settings(saved, config)
-    refused = [setting for setting in changed if not resumable(setting)]
-    if refused:
-        raise UserError(
-            f"a resume cannot change {', '.join(refused)}: it goes on with the run's own network, replay buffer, "
-            f"optimizer, seed and pace; it may change {RESUMABLE_TEXT}"
-        )
-    return changed
-
-
-def _require_budget_left(run_dir: Path, config: ExperimentConfig, counters) -> None:  # counters: Counters
-    """Refuses, before Ray or anything else starts, to resume a run that already reached its step or time limit."""
-    run = config.run
-    if counters.training_step >= run.training_steps:
-        raise UserError(
-            f"run {run_dir} already reached its budget of {run.training_steps:,} steps "
-            f"(at step {counters.training_step:,}); raise --steps to train further"
-        )
-    if run.minutes and counters.seconds >= run.minutes * 60:
-        raise UserError(
-            f"run {run_dir} already reached its budget of {run.minutes:g} minute{'' if run.minutes == 1 else 's'} "
-            f"({counters.seconds / 60:.1f} trained); raise --minutes to train further"
-        )
 
 
 def _with_limits(config: ExperimentConfig, args: argparse.Namespace) -> ExperimentConfig:
