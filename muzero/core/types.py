@@ -46,7 +46,9 @@ class Game(Protocol):
     """A turn-based game for `num_players` players with a discrete action space.
 
     A game may also declare `symmetries: tuple[muzero.core.symmetry.Symmetry, ...]` (the identity first); the
-    replay buffer then samples positions under random ones (`replay.augment_symmetries`)."""
+    replay buffer then samples positions under random ones (`replay.augment_symmetries`). A game that can be
+    simulated offers `clone() -> Game`: a copy at the same position, stepped independently of it (every game of
+    `envs` does: by its pure rules, or a deep copy of its env)."""
 
     @property
     def num_players(self) -> int: ...
