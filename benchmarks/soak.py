@@ -27,7 +27,8 @@ from pathlib import Path
 
 from muzero.distributed import DistributedSettings, ProgressSnapshot, train_distributed
 from muzero.faces.games import experiment_config, game_kit
-from muzero.training.train import RunSetup, StopFlag
+from muzero.training.run_policy import StopFlag
+from muzero.training.train import RunSetup
 
 RESULTS = Path(__file__).parent / "results" / "soak.json"
 FLAT_RATIO = 1.10

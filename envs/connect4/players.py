@@ -11,6 +11,7 @@ from envs.connect4.perfect import require_solver, solved_scores
 from envs.connect4.rules import ConnectFourRules, ConnectFourState
 from envs.connect4.solver import COLUMN_STRIDE, COLUMNS, ROWS, AlphaBetaSearch
 from envs.opponents import observation_planes
+from envs.pettingzoo_game import game_over
 from envs.rules_game import RulesGame
 from muzero.core.errors import UserError
 
@@ -77,6 +78,6 @@ def copy_state(env: Any) -> RulesGame:
     stones = [0, 0]
     for row, col in zip(*np.nonzero(board), strict=True):
         stones[int(board[row, col]) - 1] |= 1 << (COLUMN_STRIDE * int(col) + ROWS - 1 - int(row))
-    over = not env.agents or all(env.terminations[a] or env.truncations[a] for a in env.agents)
+    over = game_over(env)
     to_play = env.possible_agents.index(env.agent_selection)
     return RulesGame(ConnectFourRules(), ConnectFourState((stones[0], stones[1]), to_play, over))

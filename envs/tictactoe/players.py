@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from envs.opponents import observation_planes
+from envs.pettingzoo_game import game_over
 from envs.rules_game import RulesGame
 from envs.tictactoe.rules import CELLS, TicTacToeRules, TicTacToeState, move_values
 
@@ -43,6 +44,6 @@ def copy_state(env: Any) -> RulesGame:
     """A rules copy of the position of a live tic-tac-toe env."""
     squares = squares_of(env)
     stones = tuple(sum(1 << cell for cell, mark in enumerate(squares) if mark == player) for player in (1, 2))
-    over = not env.agents or all(env.terminations[a] or env.truncations[a] for a in env.agents)
+    over = game_over(env)
     to_play = env.possible_agents.index(env.agent_selection)
     return RulesGame(TicTacToeRules(), TicTacToeState((stones[0], stones[1]), to_play, over))

@@ -18,7 +18,7 @@ from pathlib import Path
 import ray
 from ray.exceptions import RayError
 
-from muzero.core.config import ExperimentConfig, RunConfig
+from muzero.core.config import ExperimentConfig
 from muzero.distributed.actors import RunActors
 from muzero.distributed.failures import TrainingFailed, failure_reason, user_error_cause
 from muzero.distributed.messages import (
@@ -33,7 +33,7 @@ from muzero.distributed.messages import (
 )
 from muzero.evaluation.evaluations import EvaluationLog
 from muzero.evaluation.returns import ReturnWindow
-from muzero.training.checkpoint import LATEST, Checkpoint, Counters
+from muzero.training.checkpoint import LATEST, Checkpoint
 from muzero.training.progress import SlidingRates
 from muzero.training.run_evaluation import record_evaluation
 from muzero.training.run_folder import MetricsLog, RunFolder
@@ -50,11 +50,6 @@ class Task(Enum):
     LEARNER = "the learner"
     FILL = "the replay buffer"
     EVALUATION = "the evaluator"
-
-
-def selfplay_ahead(counters: Counters, run: RunConfig) -> bool:
-    """`RunPolicy(run).selfplay_ahead(counters)`: whether the workers pause for the learner."""
-    return RunPolicy(run).selfplay_ahead(counters)
 
 
 class Coordinator:

@@ -7,12 +7,9 @@ from __future__ import annotations
 from muzero.core.config import ExperimentConfig
 from muzero.core.game_kit import GameKit
 from muzero.distributed.messages import WeightsSnapshot, load_numpy_weights
-from muzero.evaluation.evaluations import EvaluationLog, EvaluationResult, evaluation_return_metrics
+from muzero.evaluation.evaluations import EvaluationResult
 from muzero.training import components
 from muzero.training.run_evaluation import evaluate_network
-
-# the history's names, imported from here before they moved to muzero.evaluation.evaluations
-__all__ = ["EvaluationLog", "Evaluator", "evaluation_return_metrics"]
 
 
 class Evaluator:

@@ -12,26 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from muzero.evaluation.evaluations import EVALUATION_GAMES_PER_SEAT, EvaluationResult, OpponentResult
+from muzero.evaluation.evaluations import EVALUATION_GAMES_PER_SEAT, EvaluationResult
 
 if TYPE_CHECKING:
     import torch
 
     from muzero.training.checkpoint import Counters  # not at run time: muzero.training.checkpoint imports torch
-
-__all__ = [  # the evaluation records live in muzero.evaluation.evaluations (the synchronous loop evaluates too)
-    "DistributedSettings",
-    "EvaluationResult",
-    "LearnerReport",
-    "LearnerState",
-    "OpponentResult",
-    "ProgressSnapshot",
-    "ReplayFill",
-    "SelfPlayReport",
-    "WeightsSnapshot",
-    "load_numpy_weights",
-    "numpy_weights",
-]
 
 
 @dataclass(frozen=True)

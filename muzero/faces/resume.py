@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from muzero.core.config import ExperimentConfig, config_to_dict
 from muzero.core.errors import UserError
+from muzero.training.run_policy import MINUTES, STEPS, RunPolicy
+
+if TYPE_CHECKING:
+    from muzero.training.checkpoint import Counters  # not at run time: muzero.training.checkpoint imports torch
 
 # What `--resume RUN --set ...` may change: what the checkpoint, the optimizer's state and the restored replay
 # buffer do not hold. The replay buffer's positions and value targets (replay.*, search.discount), the network
@@ -51,15 +56,16 @@ def resumable_changes(saved: ExperimentConfig, config: ExperimentConfig) -> dict
     return changed
 
 
-def require_budget_left(run_dir: Path, config: ExperimentConfig, counters) -> None:  # counters: Counters
-    """Refuses, before Ray or anything else starts, to resume a run that already reached its step or time limit."""
-    run = config.run
-    if counters.training_step >= run.training_steps:
+def require_budget_left(run_dir: Path, config: ExperimentConfig, counters: Counters) -> None:
+    """Refuses, before Ray or anything else starts, to resume a run that already reached its step or time limit
+    (the limits as both trainers check them: `RunPolicy.limit_reached`)."""
+    run, reached = config.run, RunPolicy(config.run).limit_reached(counters, counters.seconds)
+    if reached == STEPS:
         raise UserError(
             f"run {run_dir} already reached its budget of {run.training_steps:,} steps "
             f"(at step {counters.training_step:,}); raise --steps to train further"
         )
-    if run.minutes and counters.seconds >= run.minutes * 60:
+    if reached == MINUTES:
         raise UserError(
             f"run {run_dir} already reached its budget of {run.minutes:g} minute{'' if run.minutes == 1 else 's'} "
             f"({counters.seconds / 60:.1f} trained); raise --minutes to train further"

@@ -26,8 +26,6 @@ from muzero.training.run_folder import MetricsLog, RunFolder
 from muzero.training.run_policy import RateWindow, RunPolicy, StopFlag, stop_on_signals
 from muzero.training.selfplay import SelfPlay
 
-__all__ = ["RunSetup", "StopFlag", "SyncTrainer", "TrainingResult", "stop_on_signals", "train"]
-
 PROGRESS_SECONDS = 0.5  # between two snapshots handed to the progress display
 
 

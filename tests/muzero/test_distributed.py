@@ -11,12 +11,10 @@ import pytest
 from muzero.core.config import GameConfig, load_config
 from muzero.core.errors import UserError
 from muzero.distributed.actors import cpu_shares
-from muzero.distributed.evaluator import EvaluationLog, Evaluator
+from muzero.distributed.evaluator import Evaluator
 from muzero.distributed.learner_service import LearnerService, LocalBatchSource
 from muzero.distributed.messages import (
     DistributedSettings,
-    EvaluationResult,
-    OpponentResult,
     SelfPlayReport,
     WeightsSnapshot,
     numpy_weights,
@@ -24,6 +22,7 @@ from muzero.distributed.messages import (
 from muzero.distributed.replay_service import ReplayService
 from muzero.distributed.storage import SharedStorage
 from muzero.distributed.workers import SelfPlayWorker
+from muzero.evaluation.evaluations import EvaluationLog, EvaluationResult, OpponentResult
 from muzero.faces.games import game_kit
 from muzero.replay.snapshot import load_replay_snapshot, replay_snapshot_path, save_replay_snapshot
 from muzero.training import components
@@ -128,8 +127,11 @@ def test_cpu_shares_fit_every_actor_on_two_cores():
 
 def test_self_play_pauses_only_when_ahead_of_the_replay_ratio_by_the_lead():
     from muzero.core.config import RunConfig
-    from muzero.distributed.coordinator import selfplay_ahead
     from muzero.training.checkpoint import Counters
+    from muzero.training.run_policy import RunPolicy
+
+    def selfplay_ahead(counters: Counters, run: RunConfig) -> bool:
+        return RunPolicy(run).selfplay_ahead(counters)
 
     run = RunConfig(replay_ratio=0.05, min_replay_positions=2000, selfplay_lead=1000)
     # after 100 learner steps the ratio asks for 2000 + 100 / 0.05 = 4000 positions; the lead allows 5000
@@ -294,7 +296,7 @@ def test_a_distributed_checkpoint_records_its_games_sizes(first_run):
 @pytest.mark.slow
 def test_resume_continues_steps_optimizer_replay_and_evaluations(first_run, ray_cluster):
     from muzero.distributed import train_distributed
-    from muzero.training.train import StopFlag
+    from muzero.training.run_policy import StopFlag
 
     first, _ = first_run
     run = first.run_dir

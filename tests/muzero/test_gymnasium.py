@@ -14,9 +14,10 @@ from gymnasium import spaces
 import envs
 from muzero import Agent
 from muzero.core.errors import UserError
-from muzero.distributed.evaluator import EvaluationLog, Evaluator
-from muzero.distributed.messages import EvaluationResult, WeightsSnapshot, numpy_weights
+from muzero.distributed.evaluator import Evaluator
+from muzero.distributed.messages import WeightsSnapshot, numpy_weights
 from muzero.evaluation.evaluate import play_episodes
+from muzero.evaluation.evaluations import EvaluationLog, EvaluationResult
 from muzero.evaluation.returns import ReturnStats, ReturnWindow, episode_returns
 from muzero.faces.cli import eval_main, export_main, train_main
 from muzero.faces.diagnose_cli import diagnose_main

@@ -184,7 +184,7 @@ EVALUATION_SUMMARY = "eval@900 random 18/1/1 perfect 0/12/8 (w/d/l)"
 
 
 def an_evaluation():
-    from muzero.distributed.messages import EvaluationResult, OpponentResult
+    from muzero.evaluation.evaluations import EvaluationResult, OpponentResult
 
     return EvaluationResult(900, (OpponentResult("random", 20, 18, 1, 1), OpponentResult("perfect", 20, 0, 12, 8)))
 
