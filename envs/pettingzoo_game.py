@@ -85,18 +85,21 @@ class PettingZooGame:
         name: str = "",
         symmetries: tuple[Symmetry, ...] = (),
         copy_state: Callable[[AECEnv], Game] | None = None,
+        env: AECEnv | None = None,
     ) -> None:
+        """`env`, when given, is the game at its current position (wrapped, not copied, not reset)."""
         self.make_env = make_env  # a fresh AEC env of this game on each call
         self.copy_state = copy_state  # the game's own cheap copy of a position (pure rules); None: a deep copy
-        self.env = make_env()
-        self.env.reset(seed=0)
+        self.env = make_env() if env is None else env
+        if env is None:
+            self.env.reset(seed=0)
         self.name = name or self.env.metadata.get("name", "pettingzoo")
         self.agents: list[str] = list(self.env.possible_agents)
         self._num_actions, self._observation_shape = self._read_spaces()
         self.symmetries = symmetries  # the identity first, or none declared (see muzero.core.symmetry)
         for symmetry in symmetries:
             symmetry.require_sizes(self._observation_shape, self._num_actions)
-        self._terminal = False
+        self._terminal = env is not None and (not env.agents or game_over(env))
         self._legal_mask = self._timestep(np.zeros(self.num_players, dtype=np.float32)).legal_mask
 
     def _read_spaces(self) -> tuple[int, tuple[int, ...]]:

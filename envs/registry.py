@@ -50,6 +50,16 @@ def make(name: str, **kwargs: Any) -> Game:
     return PettingZooGame(factory, name=name, symmetries=game.symmetries(**kwargs), copy_state=game.copy_state)
 
 
+def game_at(name: str, env: Any) -> Game:
+    """A copy of the game `name` at the position of its AEC env `env`, which stays untouched (the root of a
+    search over the game's rules): the game's own rules where it declares them, else a deep copy of the env
+    (a one-line UserError where the env cannot be copied)."""
+    game = game_definition(name)
+    if game is not None and game.copy_state is not None:
+        return game.copy_state(env)
+    return PettingZooGame(lambda: env, name=name, env=env).clone()
+
+
 def make_env(name: str, **kwargs: Any) -> Any:
     """A fresh PettingZoo AEC env of the game `name` (what players and opponents act on)."""
     return env_factory(name, **kwargs)()

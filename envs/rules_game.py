@@ -66,6 +66,10 @@ class RulesGame:
     def clone(self) -> RulesGame:
         return RulesGame(self.rules, self.state, self.symmetries, self._legal)
 
+    def current_decision(self) -> Decision:
+        """The decision the player to move faces now (the game not over)."""
+        return self.rules.decision(self.state)
+
     def legal_mask(self) -> np.ndarray:
         if self._legal is None:
             over = self.rules.is_over(self.state)

@@ -83,6 +83,11 @@ class SearchConfig:
     # symmetry the game declares and average the answers (AlphaGo: the board's 8), which cancels part of the
     # network's error at K times the network work; self-play and the run's evaluator play the plain network
     average_symmetries_at_play: bool = False
+    # what the tree steps: "learned" (MuZero: the learned dynamics g; rewards, the next player and values
+    # predicted) or "rules" (AlphaZero-style: copies of the real game, stepped by its own rules, so rewards,
+    # the next player and the end of the game are exact; the network gives the prior and the value only). The
+    # rules need a game that can be copied (every registered game; any PettingZoo env through a deep copy)
+    dynamics: str = "learned"
 
     def __post_init__(self) -> None:
         check_section(self, "search")
@@ -97,8 +102,12 @@ class SearchConfig:
 @dataclass(frozen=True)
 class ReplayConfig:
     capacity: int = 100_000  # positions kept; the oldest games go first (paper: 1e6 games)
-    unroll_steps: int = 5  # K, steps the model is unrolled in training (paper: 5)
+    unroll_steps: int = 5  # K, steps the model is unrolled in training (paper: 5); 0 = no dynamics trained
+    # (search.dynamics = "rules" only: the network then learns the prior and the value, as AlphaZero's does)
     td_steps: int = 100  # n of the n-step value target (paper: board games use the final outcome)
+    # share of the search's root value in the value target: (1 - m) * z + m * root value, z the n-step return
+    # (0: z alone, the paper; 0.5: (z + q) / 2, which halves the noise of one game's outcome)
+    search_value_mix: float = 0.0
     priority_exponent: float = 1.0  # alpha of prioritised sampling; 0 = uniform (paper: 1)
     importance_exponent: float = 1.0  # beta of the importance weights (paper: 1)
     augment_symmetries: bool = True  # sample positions under random symmetries the game declares (AlphaGo Zero)
@@ -147,6 +156,11 @@ class SelfPlayConfig:
     inference: str = "onnx"  # self-play's network runtime: "onnx" (onnxruntime on a re-exported copy of the
     # weights, ~3x faster for small networks) or "torch" (the network itself)
     refresh_steps: int = 50  # synchronous loop: learner steps between refreshes of self-play's onnx copy
+    # playout-cap randomisation (KataGo, Wu 2019): each move gets the full search (search.num_simulations, root
+    # noise) with this probability and becomes a policy target; the other moves get a fast search of
+    # `fast_simulations` without noise, are played greedily and train the value only. 1 = every move in full
+    full_search_probability: float = 1.0
+    fast_simulations: int = 16
 
     def __post_init__(self) -> None:
         check_section(self, "selfplay")
@@ -356,7 +370,11 @@ _RULES: dict[str, tuple[Any, str]] = {
     "search.maxvisit_init": (_non_negative, ">= 0"),
     "search.opponent_random_probability": (_unit_interval, "in [0, 1]"),
     "replay.capacity": (_positive, "positive"),
-    "replay.unroll_steps": (_positive, "at least 1"),
+    "replay.unroll_steps": (_non_negative, ">= 0"),
+    "replay.search_value_mix": (_unit_interval, "in [0, 1]"),
+    "search.dynamics": (lambda d: d in ("learned", "rules"), '"learned" or "rules"'),
+    "selfplay.full_search_probability": (_unit_interval, "in [0, 1]"),
+    "selfplay.fast_simulations": (_positive, "at least 1"),
     "replay.td_steps": (_positive, "at least 1"),
     "replay.priority_exponent": (_non_negative, ">= 0"),
     "replay.importance_exponent": (_non_negative, ">= 0"),
@@ -407,6 +425,10 @@ def check_section(section: Any, section_name: str) -> None:
 
 def validate(config: ExperimentConfig) -> None:
     """Raises UserError for settings that do not fit together (each section checks its own fields)."""
+    if config.replay.unroll_steps == 0 and config.search.dynamics != "rules":
+        raise UserError(
+            "config field 'replay.unroll_steps' is 0 (no dynamics trained), which needs search.dynamics = \"rules\""
+        )
     if config.replay.capacity < config.selfplay.max_moves:
         raise UserError(
             f"config field 'replay.capacity' ({config.replay.capacity}) must hold at least one game "

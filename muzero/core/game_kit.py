@@ -61,3 +61,6 @@ class GameKit:
     # a one-player Gymnasium game: an observation as the env returns it -> the network's float32 array
     # (one-hot for a Discrete space); None for PettingZoo games
     encode_observation: Callable[[Any], np.ndarray] | None = None
+    # a copy of the game at the position of a PettingZoo env (the env untouched), for the search over the
+    # rules at play; None for a Gymnasium game
+    game_at: Callable[[Any], Game] | None = None

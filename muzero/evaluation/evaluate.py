@@ -292,7 +292,7 @@ class PlayerAsAgent:
 
 def play_episodes(player: Any, make_game: GameFactory, episodes: int, seed: int, max_steps: int) -> list[float]:
     """The undiscounted returns of `episodes` fresh episodes of a one-player game (seeds seed, seed + 1, ...),
-    played at once: `player.act_on(time steps)` chooses every live episode's action with one batched search.
+    played at once: `player.act_on(time steps, games)` chooses every live episode's action with one batched search.
     An episode ends when the game does (its time limit included) or after `max_steps` actions."""
     games = [make_game() for _ in range(episodes)]
     timesteps = [game.reset(seed=seed + index) for index, game in enumerate(games)]
@@ -301,7 +301,8 @@ def play_episodes(player: Any, make_game: GameFactory, episodes: int, seed: int,
     for _ in range(max_steps):
         if not live:
             break
-        for index, action in zip(live, player.act_on([timesteps[index] for index in live]), strict=True):
+        moves = player.act_on([timesteps[index] for index in live], [games[index] for index in live])
+        for index, action in zip(live, moves, strict=True):
             timesteps[index] = games[index].step(action)
             returns[index] += float(timesteps[index].rewards[0])
         live = [index for index in live if not timesteps[index].terminal]

@@ -15,6 +15,7 @@ from muzero.core.errors import UserError
 from muzero.core.game_kit import GameKit
 from muzero.faces.games import game_kit, spec_of
 from muzero.model.bundle import INITIAL_FILE, is_bundle
+from muzero.model.dynamics import LEARNED
 from muzero.model.inference import Model, OnnxModel
 from muzero.play.player import DEFAULT_PLAY, PlaySettings, SearchPlayer
 
@@ -34,6 +35,11 @@ class Agent(SearchPlayer):
     ) -> None:
         super().__init__(model, config.search, game or game_kit(config.game), settings, training_step)
         self.config = config  # the model's config: how it was trained, its [search] the one it plays by
+        if self.params.dynamics == LEARNED and config.replay.unroll_steps == 0:
+            raise UserError(
+                "this model's dynamics were not trained (replay.unroll_steps = 0): it searches with the rules "
+                '(dynamics "rules")'
+            )
 
     @classmethod
     def load(
@@ -45,14 +51,17 @@ class Agent(SearchPlayer):
         *,
         threads: int = 1,
         average_symmetries: bool | None = None,
+        dynamics: str | None = None,
     ) -> Agent:
         """An agent from a model bundle folder, a run folder (its latest checkpoint) or a checkpoint file.
 
         `threads`: onnxruntime intra-op threads for a bundle (0: onnxruntime's default); checkpoints run
         on torch with its current thread setting. `average_symmetries`: evaluate positions under every
         symmetry of the game and average (None: the config's search.average_symmetries_at_play).
+        `dynamics`: what the search steps, "learned" (the model's dynamics) or "rules" (copies of the real game,
+        AlphaZero-style); None: the config's search.dynamics.
         """
-        settings = PlaySettings(num_simulations, temperature, seed, average_symmetries)
+        settings = PlaySettings(num_simulations, temperature, seed, average_symmetries, dynamics)
         path = Path(path)
         if not path.exists():
             raise UserError(f"{path} does not exist: give a model bundle folder, a run folder or a checkpoint file")

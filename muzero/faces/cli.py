@@ -228,6 +228,12 @@ def eval_parser() -> argparse.ArgumentParser:
     parser.add_argument("--games", type=int, default=20, help="games per seat, per pair in a round robin")
     parser.add_argument("--simulations", type=int, help="search simulations per move (default: each model's own)")
     parser.add_argument(
+        "--dynamics",
+        choices=("learned", "rules"),
+        help="what the search steps: the learned model, or copies of the game (its own rules, AlphaZero-style) "
+        "(default: each model's own, model.json's search.dynamics)",
+    )
+    parser.add_argument(
         "--temperature", type=float, default=0.0, help="sample moves by visits^(1/T); 0 = the best move"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the games, opponents and sampling")
@@ -287,6 +293,7 @@ def load_eval_agent(path: str, args: argparse.Namespace) -> Agent:
         seed=args.seed,
         threads=args.threads,
         average_symmetries=args.average_symmetries,
+        dynamics=args.dynamics,
     )
 
 
@@ -338,6 +345,7 @@ def match_report(agent: Agent, args: argparse.Namespace) -> dict:
         "against": args.against,
         "games_per_seat": args.games,
         "simulations": agent.params.num_simulations,
+        "dynamics": agent.params.dynamics,
         "average_symmetries": agent.averages_symmetries,
         "temperature": args.temperature,
         "opening_plies": opening_plies,
@@ -385,7 +393,8 @@ def report_text(report: dict) -> str:
         lines += [f"{p['first']} vs {p['second']}: {p['wins']}W {p['draws']}D {p['losses']}L" for p in report["pairs"]]
         return "\n".join(lines)
     lines = [
-        f"{report['model']} ({report['game']}, step {report['training_step']}, {report['simulations']} simulations) "
+        f"{report['model']} ({report['game']}, step {report['training_step']}, {report['simulations']} simulations "
+        f"over the {'rules' if report['dynamics'] == 'rules' else 'learned model'}) "
         f"against {report['against']}, {report['games_per_seat']} games per seat"
         + (f", each opened by {report['opening_plies']} random moves" if report["opening_plies"] else ""),
         "seat  games distinct  wins draws losses   win rate [95%]          loss rate [95%]",

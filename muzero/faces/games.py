@@ -36,6 +36,7 @@ def game_kit(config: GameConfig) -> GameKit:
         reference_opponents=_evaluation_opponents(definition) if pettingzoo else (),
         opening_plies=definition.opening_plies if definition else 0,
         encode_observation=None if pettingzoo else game.encoder,
+        game_at=partial(envs.registry.game_at, config.name) if pettingzoo else None,
     )
 
 

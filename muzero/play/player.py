@@ -14,8 +14,9 @@ import numpy as np
 from muzero.core.config import SearchConfig
 from muzero.core.errors import UserError
 from muzero.core.game_kit import GameKit, GameSpec
-from muzero.core.types import Decision, SearchResult
-from muzero.model.inference import Model, root_batch
+from muzero.core.types import Decision, Game, SearchResult
+from muzero.model.dynamics import DYNAMICS, RULES, dynamics_of
+from muzero.model.inference import Model
 from muzero.model.symmetric_model import SymmetryAveragedModel
 from muzero.search import RootBatch, SearchOutput, chosen_actions, extract_tree, search
 
@@ -28,10 +29,16 @@ class PlaySettings:
     temperature: float = 0.0  # 0: the search's choice; else moves sampled by visits^(1/T)
     seed: int | None = None  # of the agent's random choices
     average_symmetries: bool | None = None  # None: search.average_symmetries_at_play
+    # what the tree steps (muzero.model.dynamics): "learned" or "rules"; None: the model's search.dynamics.
+    # A network trained with one search can be played with the other (with the learned model only where its
+    # dynamics were trained: replay.unroll_steps > 0)
+    dynamics: str | None = None
 
     def __post_init__(self) -> None:
         if self.temperature < 0:
             raise UserError(f"temperature must be >= 0, got {self.temperature}")
+        if self.dynamics not in (None, *DYNAMICS):
+            raise UserError(f"dynamics must be one of {', '.join(DYNAMICS)}, got {self.dynamics!r}")
 
 
 DEFAULT_PLAY = PlaySettings()  # the model's own settings, best move
@@ -55,7 +62,8 @@ class SearchPlayer:
         self.averages_symmetries = self.model is not model  # False for a game that declares no symmetries
         self.game, self.temperature = game, settings.temperature
         self.training_step = training_step  # learner steps behind the weights, when known
-        self.params: SearchConfig = search_at_play(search, settings.num_simulations)
+        self.params: SearchConfig = search_at_play(search, settings)
+        self.dynamics = dynamics_of(self.model, self.params.dynamics)  # what the tree steps
         self.rng = np.random.default_rng(settings.seed)
 
     @property
@@ -70,12 +78,17 @@ class SearchPlayer:
 
     def act_many(self, positions: Sequence[Any], infos: Sequence[dict] | None = None) -> list[int]:
         """Moves at several positions (envs, or observations with their infos) at once, with one batched search."""
-        return self.act_on(self.decisions(positions, infos))
+        return self.act_on(self.decisions(positions, infos), self.games_at(positions))
 
-    def act_on(self, decisions: Sequence[Decision]) -> list[int]:
-        """Moves at decisions already read (a `Game`'s time steps are decisions), with one batched search."""
-        output = search(self.roots_of(decisions), self.model.recurrent_inference, self.params, self.rng)
+    def act_on(self, decisions: Sequence[Decision], games: Sequence[Game] | None = None) -> list[int]:
+        """Moves at decisions already read (a `Game`'s time steps are decisions; the search over the rules also
+        takes the games, left untouched), with one batched search."""
+        output = self.run_search(self.dynamics.roots(decisions, games))
         return [int(a) for a in chosen_actions(output, self.temperature, self.rng)]
+
+    def run_search(self, roots: RootBatch) -> SearchOutput:
+        """The agent's search from roots of its dynamics."""
+        return search(roots, self.dynamics.recurrent_inference, self.params, self.rng)
 
     def play_episode(self, env: Any, seed: int | None = None, max_steps: int | None = None) -> float:
         """Plays one episode of a Gymnasium env of the agent's game (wrappers welcome: `RecordVideo`, a
@@ -92,8 +105,8 @@ class SearchPlayer:
     def search(self, position: Any, info: dict | None = None) -> SearchResult:
         """The agent's search at a position (an env, or an observation with its info): its chosen move, root
         statistics and tree."""
-        roots = self.roots_of(self.decisions([position], None if info is None else [info]))
-        output = search(roots, self.model.recurrent_inference, self.params, self.rng)
+        roots = self.roots([position], None if info is None else [info])
+        output = self.run_search(roots)
         action = int(chosen_actions(output, self.temperature, self.rng)[0])
         return SearchResult(
             action=action,
@@ -110,11 +123,22 @@ class SearchPlayer:
 
     def search_many(self, envs: Sequence[Any]) -> SearchOutput:
         """One batched search over the positions of several envs."""
-        return search(self.roots(envs), self.model.recurrent_inference, self.params, self.rng)
+        return self.run_search(self.roots(envs))
 
-    def roots(self, envs: Sequence[Any]) -> RootBatch:
-        """The search roots of the positions of `envs`, each checked to be of this agent's game."""
-        return self.roots_of(self.decisions(envs))
+    def roots(self, positions: Sequence[Any], infos: Sequence[dict] | None = None) -> RootBatch:
+        """The search roots of positions (envs, each checked to be of this agent's game, or observations)."""
+        return self.dynamics.roots(self.decisions(positions, infos), self.games_at(positions))
+
+    def games_at(self, positions: Sequence[Any]) -> list[Game] | None:
+        """Copies of the game at each position, for the search over the rules (None for the learned model)."""
+        if self.params.dynamics != RULES:
+            return None
+        if self.plays_gymnasium or self.game.game_at is None:
+            raise UserError(
+                f"this model searches with the rules of {self.game.config.name}, which need the game itself, not "
+                'an observation: use muzero-eval (it plays the game), or search.dynamics = "learned"'
+            )
+        return [self.game.game_at(env) for env in positions]
 
     def decisions(self, positions: Sequence[Any], infos: Sequence[dict] | None = None) -> list[Decision]:
         """What the player to move sees at each position: envs of a PettingZoo game (each checked to be of this
@@ -146,15 +170,6 @@ class SearchPlayer:
         legal = np.ones(self.game.spec.num_actions, bool) if mask is None else np.asarray(mask, dtype=bool)
         return Decision(array.reshape(shape), 0, legal)
 
-    def roots_of(self, decisions: Sequence[Decision]) -> RootBatch:
-        """The search roots of decisions."""
-        return root_batch(
-            self.model,
-            np.stack([d.observation for d in decisions]),
-            np.array([d.to_play for d in decisions]),
-            np.stack([d.legal_mask for d in decisions]),
-        )
-
     def check_env(self, env: Any) -> None:
         """Refuses an env of another game, or of a game that is over, with a one-line error."""
         if not hasattr(env, "agent_selection"):
@@ -166,10 +181,15 @@ class SearchPlayer:
             raise UserError("the game in this env is over: there is no move to make")
 
 
-def search_at_play(config: SearchConfig, num_simulations: int | None) -> SearchConfig:
-    """The search settings of an agent at play: no root noise, and its own number of simulations if given."""
+def search_at_play(config: SearchConfig, settings: PlaySettings) -> SearchConfig:
+    """The search settings of an agent at play: no root noise, and its own number of simulations and dynamics
+    where `settings` give them."""
     params = config.at_play()
-    return params if num_simulations is None else dataclasses.replace(params, num_simulations=num_simulations)
+    if settings.num_simulations is not None:
+        params = dataclasses.replace(params, num_simulations=settings.num_simulations)
+    if settings.dynamics is not None:
+        params = dataclasses.replace(params, dynamics=settings.dynamics)
+    return params
 
 
 def symmetry_averaged(model: Model, spec: GameSpec) -> Model:

@@ -35,6 +35,7 @@ from muzero.replay.sum_tree import SumTree
 from muzero.replay.targets import (
     PositionRows,
     gather_unroll_targets,
+    mixed_value_targets,
     own_random_moves,
     value_player_rows,
     value_targets,
@@ -71,6 +72,7 @@ class ReplayBuffer:
         # each sampled position is mapped by a random one (none: as stored)
         self.symmetries = tuple(spec.symmetries) if config.augment_symmetries else ()
         self.bootstrap_at_random_moves = config.bootstrap_at_random_moves  # value targets end at own random moves
+        self.search_value_mix = float(config.search_value_mix)  # share of the root value in the value target
         # Position slots (slot = serial % capacity).
         self._to_play = np.zeros(capacity, dtype=np.int32)  # [capacity]
         self._actions = np.zeros(capacity, dtype=np.int32)  # [capacity]
@@ -121,14 +123,17 @@ class ReplayBuffer:
     def add(self, trajectory: Trajectory, priorities: np.ndarray | None = None) -> None:
         """Stores a finished game, evicting the oldest games as needed; priorities: float[T] or from errors.
 
-        The default priority of decision t is `sum_i |root_values[t, i] - z[t, i]|` (z: the n-step value
-        target) over the game's value players; every priority gets PRIORITY_EPSILON added.
+        The default priority of decision t is `sum_i |root_values[t, i] - z[t, i]|` (z: the value target, the
+        n-step return mixed with the root value by `replay.search_value_mix`) over the game's value players;
+        every priority gets PRIORITY_EPSILON added.
         """
         length = self._check_trajectory(trajectory)
         cuts = own_random_moves(trajectory) if self.bootstrap_at_random_moves else None  # bool[T, P] or None
         targets = value_targets(
             trajectory.rewards, trajectory.root_values, self.td_steps, self.discount, cuts, trajectory.final_value
         )
+        if self.search_value_mix > 0:
+            targets = mixed_value_targets(targets, trajectory.root_values, self.search_value_mix)
         value_players = value_player_rows(trajectory)  # bool[T, P]
         if priorities is None:
             priorities = (np.abs(trajectory.root_values - targets) * value_players).sum(axis=1)  # [T]

@@ -75,6 +75,12 @@ def value_targets(
     return returns.astype(np.float32)
 
 
+def mixed_value_targets(returns: np.ndarray, root_values: np.ndarray, mix: float) -> np.ndarray:  # float32[T, P]
+    """(1 - mix) * returns + mix * root_values: the n-step returns float32[T, P] mixed with the search's root
+    values float32[T, P] of the same positions (mix 0.5: (z + q) / 2)."""
+    return ((1.0 - mix) * returns + mix * root_values).astype(np.float32)
+
+
 def _cut_horizon(cuts: np.ndarray, td_steps: int) -> np.ndarray:  # int64[T, P]
     """The index each return stops at: the first cut at or after t, t + n, or T (no bootstrap)."""
     length = cuts.shape[0]

@@ -157,13 +157,15 @@ def with_random_moves(policy: np.ndarray, priors: np.ndarray, random_probability
 @njit(cache=True)
 def interior_action(visits: np.ndarray, sigma: np.ndarray, priors: np.ndarray, random_probability: float) -> int:
     """The action whose visit share lags most behind the improved policy, mixed with uniform random moves
-    with `random_probability` (ties: lowest)."""
+    with `random_probability` (ties: lowest), among those of a prior above 0."""
     policy = improved_policy(priors, sigma)
     if random_probability > 0:
         policy = with_random_moves(policy, priors, random_probability)
     total = visits.sum()
     best_action, best_score = -1, -np.inf
     for action in range(visits.shape[0]):
+        if priors[action] == 0:
+            continue  # illegal where a search over the game's rules masked it (a prior of exactly 0)
         score = policy[action] - visits[action] / (1.0 + total)
         if score > best_score:
             best_action, best_score = action, score

@@ -47,6 +47,9 @@ class RecurrentOutput:
     next_player_logits: np.ndarray  # float32[B, P]: who moves next (the node's to_play is the argmax)
     policy_logits: np.ndarray  # float32[B, A]
     values: np.ndarray  # float32[B, P]: absolute per-player values
+    # bool[B]: the transition ended the game (known only to a search over the game's rules); None: no node ends
+    # it. An ended node's value is 0 and its children are absorbing (no reward, value 0)
+    terminal: np.ndarray | None = None
 
 
 # (latents [B, *latent_shape], actions int64[B]) -> RecurrentOutput

@@ -50,6 +50,7 @@ def search(roots: RootBatch, recurrent_fn: RecurrentFn, params: SearchConfig, rn
             output.next_player_logits,
             output.policy_logits,
             output.values,
+            np.zeros(roots.batch_size, np.bool_) if output.terminal is None else output.terminal,
             discount,
         )
     visit_counts = root_child_visits(tree)  # int32[B, A]
@@ -129,11 +130,12 @@ def expand_and_backup(
     next_player_logits: np.ndarray,
     policy_logits: np.ndarray,
     values: np.ndarray,
+    terminal: np.ndarray,
     discount: float,
 ) -> None:
     """Per tree b: node `node_index` under its leaf (int64[B] parents, int64[B] actions), filled in with the
     model's answer (a `RecurrentOutput`'s float[B, P] rewards, float[B, P] next player logits, float[B, A]
-    policy logits and float[B, P] values); then the values are backed up to the roots."""
+    policy logits, float[B, P] values and bool[B] terminal); then the values are backed up to the roots."""
     priors = softmax_rows(policy_logits)  # float64[B, A]
     leaf_parents, leaf_actions = leaves
     for b in range(leaf_parents.shape[0]):
@@ -142,6 +144,7 @@ def expand_and_backup(
         tree.parents[b, node_index] = parent
         tree.parent_actions[b, node_index] = action
         tree.to_play[b, node_index] = np.argmax(next_player_logits[b])
+        tree.terminal[b, node_index] = terminal[b]
         tree.child_priors[b, node_index] = priors[b]
         for player in range(values.shape[1]):
             tree.rewards[b, node_index, player] = rewards[b, player]

@@ -143,6 +143,8 @@ def ucb_action(node: Node, legal_mask: np.ndarray | None, min_max: MinMaxStats, 
     for action in range(len(node.priors)):
         if legal_mask is not None and not legal_mask[action]:
             continue
+        if legal_mask is None and node.priors[action] == 0:
+            continue  # illegal inside the tree of a search over the game's rules
         score = ucb_score(node, action, min_max, params)
         if score > best_score:
             best_action, best_score = action, score
@@ -237,7 +239,7 @@ def gumbel_interior_action(node: Node, params: SearchConfig, is_opponent: bool) 
         uniform = likely_legal / likely_legal.sum()
         p = params.opponent_random_probability
         policy = (1 - p) * policy + p * uniform
-    scores = policy - visits / (1 + visits.sum())
+    scores = np.where(node.priors > 0, policy - visits / (1 + visits.sum()), -np.inf)
     return int(np.argmax(scores))
 
 

@@ -120,7 +120,7 @@ def exploration_weight(parent_visits: int, settings: PuctSettings) -> float:
 def select_leaves(tree: Tree, root_legal_mask: np.ndarray, settings: PuctSettings) -> tuple[np.ndarray, np.ndarray]:
     """(int64[B] parent nodes, int64[B] actions): per tree, from the root, the action maximising the PUCT
     score of the node's player to move (ties: lowest; at the root only the legal ones of bool[B, A]
-    `root_legal_mask`), until an unexpanded one.
+    `root_legal_mask`, inside the tree only those of a prior above 0), until an unexpanded one.
 
     An unvisited child's value score is 0 (the paper), or with `settings.unvisited_parent` the node's own
     mean value for its player, normalised. The whole descent stays in this function (see muzero.search.tree).
@@ -141,6 +141,8 @@ def select_leaves(tree: Tree, root_legal_mask: np.ndarray, settings: PuctSetting
             for action in range(num_actions):
                 if node == 0 and not root_legal_mask[b, action]:
                     continue
+                if tree.child_priors[b, node, action] == 0 and node != 0:
+                    continue  # illegal where a search over the game's rules masked it (a prior of exactly 0)
                 child = tree.children[b, node, action]
                 child_visits, value_score = 0, unvisited_score
                 if child != UNEXPANDED:

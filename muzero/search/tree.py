@@ -41,6 +41,7 @@ class Tree(NamedTuple):
     parents: np.ndarray  # int64[B, N]: parent node (root: NO_PARENT)
     parent_actions: np.ndarray  # int64[B, N]: the action leading from the parent (root: NO_PARENT)
     min_max: np.ndarray  # float64[B, 2]: min and max of the backed-up Q values seen in each tree
+    terminal: np.ndarray  # bool[B, N]: the game ended at the node (a search over the game's rules knows it)
 
     @property
     def batch_size(self) -> int:
@@ -116,6 +117,7 @@ def new_tree(roots: RootBatch, root_priors: np.ndarray, num_nodes: int) -> Tree:
         parents=np.full((batch_size, num_nodes), NO_PARENT, dtype=np.int64),
         parent_actions=np.full((batch_size, num_nodes), NO_PARENT, dtype=np.int64),
         min_max=min_max,
+        terminal=np.zeros((batch_size, num_nodes), dtype=np.bool_),
     )
 
 
@@ -162,8 +164,9 @@ class SearchNode:
     prior: float  # the parent's prior for `action` (1.0 at the root)
     reward: np.ndarray  # float32[P]: reward of the transition into this node
     value: np.ndarray  # float32[P]: mean backed-up value vector
-    to_play: int  # the player to move here
+    to_play: int  # the player to move here (meaningless where `terminal`)
     children: tuple[SearchNode, ...]
+    terminal: bool = False  # the game ended here (a search over the game's rules knows it; no children shown)
 
 
 def tree_nodes(tree: Tree, index: int) -> SearchNode:
@@ -174,8 +177,11 @@ def tree_nodes(tree: Tree, index: int) -> SearchNode:
         if tree.node_visits[index, node] == 0:
             continue
         parent = int(tree.parents[index, node])
+        if parent != NO_PARENT and tree.terminal[index, parent]:
+            continue  # an absorbing step past the end of the game
         action = int(tree.parent_actions[index, node])
         kids = tree.children[index, node]  # int64[A]
+        ended = bool(tree.terminal[index, node])
         built[node] = SearchNode(
             action=None if parent == NO_PARENT else action,
             visits=int(tree.node_visits[index, node]),
@@ -183,6 +189,7 @@ def tree_nodes(tree: Tree, index: int) -> SearchNode:
             reward=tree.rewards[index, node].astype(np.float32),
             value=values[node].astype(np.float32),
             to_play=int(tree.to_play[index, node]),
-            children=tuple(built.pop(int(child)) for child in kids if child != UNEXPANDED),
+            children=() if ended else tuple(built.pop(int(child)) for child in kids if child != UNEXPANDED),
+            terminal=ended,
         )
     return built[0]

@@ -34,7 +34,10 @@ from muzero.core.types import Batch
 from muzero.networks.model import MuZeroNet
 from muzero.networks.support import scalar_to_support, support_to_scalar
 
-LOSS_NAMES = ("total", "policy", "value", "reward", "next_player")
+TERM_NAMES = ("policy", "value", "reward", "next_player")
+# what a step reports: the total as optimised, each term as optimised (importance-weighted), and each term
+# unweighted (what the network's error is; prioritised replay's weights would otherwise dominate the curves)
+LOSS_NAMES = ("total", *TERM_NAMES, *(f"{name}_unweighted" for name in TERM_NAMES))
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class StepResult:
     """What one optimisation step reports."""
 
     priorities: np.ndarray  # float32[B]: new priorities of the batch positions
-    losses: dict[str, float]  # LOSS_NAMES -> batch mean (the components unweighted; total as optimised)
+    losses: dict[str, float]  # LOSS_NAMES -> batch mean
     learning_rate: float  # the rate this step used
 
 
@@ -67,7 +70,8 @@ class TensorBatch(NamedTuple):
 
 
 class LossTerms(NamedTuple):
-    """The loss terms, each the batch mean of the importance-weighted per-position sums over the steps."""
+    """The loss terms, each the batch mean of the per-position sums over the steps (importance-weighted, or
+    not: `Learner.losses` gives both)."""
 
     policy: Tensor  # []
     value: Tensor  # []
@@ -85,8 +89,8 @@ class Unroll(NamedTuple):
 
     policy_logits: Tensor  # [B, K+1, A]
     values: Tensor  # [B, K+1, P, 2S+1] logits, or [B, K+1, P] scalars
-    rewards: Tensor  # [B, K, P, 2S+1] logits, or [B, K, P] scalars
-    next_player_logits: Tensor  # [B, K, P]
+    rewards: Tensor | None  # [B, K, P, 2S+1] logits, or [B, K, P] scalars; None for K = 0
+    next_player_logits: Tensor | None  # [B, K, P]; None for K = 0
 
 
 def learning_rate_at(step: int, config: LearnerConfig) -> float:
@@ -130,8 +134,8 @@ def unroll(network: MuZeroNet, observations: Tensor, to_play: Tensor, actions: T
     return Unroll(
         torch.stack(policy_logits, dim=1),  # [B, K+1, A]
         torch.stack(values, dim=1),  # [B, K+1, P, ...]
-        torch.stack(rewards, dim=1),  # [B, K, P, ...]
-        torch.stack(next_player_logits, dim=1),  # [B, K, P]
+        torch.stack(rewards, dim=1) if rewards else None,  # [B, K, P, ...]
+        torch.stack(next_player_logits, dim=1) if rewards else None,  # [B, K, P]
     )
 
 
@@ -215,15 +219,13 @@ class Learner:
 
     def train_step(self, batch: Batch) -> StepResult:
         """One optimisation step on `batch`: the losses before it, and the batch's new priorities."""
-        if batch.actions.shape[1] < 1:
-            raise ValueError("a training batch needs at least one unroll step (replay.unroll_steps >= 1)")
         self.network.train()
         learning_rate = self.learning_rate
         for group in self.optimizer.param_groups:
             group["lr"] = learning_rate
         tensors = TensorBatch.from_batch(batch, self.device)
         predicted = unroll(self.network, tensors.observations, tensors.to_play, tensors.actions)
-        terms = self.losses(predicted, tensors)
+        terms, unweighted = self.losses(predicted, tensors)
         total = terms.total(self.config)  # []
         self.optimizer.zero_grad(set_to_none=True)
         total.backward()
@@ -231,30 +233,40 @@ class Learner:
             nn.utils.clip_grad_norm_(self.network.parameters(), self.config.max_grad_norm, foreach=self.fused)
         self.optimizer.step()
         self.step += 1
-        losses = dict(zip(LOSS_NAMES, torch.stack([total, *terms]).tolist(), strict=True))
+        losses = dict(zip(LOSS_NAMES, torch.stack([total, *terms, *unweighted]).tolist(), strict=True))
         return StepResult(self.priorities(predicted, tensors), losses, learning_rate)
 
-    def losses(self, predicted: Unroll, batch: TensorBatch) -> LossTerms:
-        """The policy, value, reward and next-player losses of an unroll against the batch's targets."""
+    def losses(self, predicted: Unroll, batch: TensorBatch) -> tuple[LossTerms, LossTerms]:
+        """The policy, value, reward and next-player losses of an unroll against the batch's targets: weighted
+        by the importance weights (what is optimised), and unweighted. With no unroll step (K = 0), the reward
+        and next-player terms are 0."""
         steps = step_weights(batch.actions.shape[1], self.device)  # [K+1]
         policy = categorical_kl(predicted.policy_logits, batch.target_policies) * batch.policy_mask  # [B, K+1]
         value = per_player_loss(
             predicted.values, batch.target_values, self.value_support, self.scale_transform, batch.value_mask
         )  # [B, K+1]
-        reward = per_player_loss(
-            predicted.rewards, batch.target_rewards, self.reward_support, self.scale_transform
-        )  # [B, K]
-        next_player = functional.cross_entropy(
-            predicted.next_player_logits.transpose(1, 2), batch.target_next_players, reduction="none"
-        )  # [B, K]
-        next_player = next_player * batch.next_player_mask  # [B, K]
+        reward, next_player = self.transition_losses(predicted, batch)  # [B, K], [B, K]
         per_sample = (
             (policy * steps).sum(dim=1),  # [B]
             (value * steps).sum(dim=1),  # [B]
             (reward * steps[1:]).sum(dim=1),  # [B]
             (next_player * steps[1:]).sum(dim=1),  # [B]
         )
-        return LossTerms(*((loss * batch.weights).mean() for loss in per_sample))
+        weighted = LossTerms(*((loss * batch.weights).mean() for loss in per_sample))
+        return weighted, LossTerms(*(loss.detach().mean() for loss in per_sample))
+
+    def transition_losses(self, predicted: Unroll, batch: TensorBatch) -> tuple[Tensor, Tensor]:
+        """([B, K] reward, [B, K] next-player) losses of the unrolled steps."""
+        if predicted.rewards is None or predicted.next_player_logits is None:
+            empty = batch.target_rewards.new_zeros(batch.target_rewards.shape[:2])  # [B, 0]
+            return empty, empty
+        reward = per_player_loss(
+            predicted.rewards, batch.target_rewards, self.reward_support, self.scale_transform
+        )  # [B, K]
+        next_player = functional.cross_entropy(
+            predicted.next_player_logits.transpose(1, 2), batch.target_next_players, reduction="none"
+        )  # [B, K]
+        return reward, next_player * batch.next_player_mask
 
     def priorities(self, predicted: Unroll, batch: TensorBatch) -> np.ndarray:
         """float32[B]: sum over the trained players of |predicted value at step 0 - its target|."""

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from muzero.core.config import SearchConfig, SelfPlayConfig
-from muzero.core.types import Game, TimeStep, Trajectory
-from muzero.model.inference import Model, root_batch
+from muzero.core.game_kit import GameSpec
+from muzero.core.types import Decision, Game, TimeStep, Trajectory
+from muzero.model.dynamics import RULES, decision_roots, dynamics_of
+from muzero.model.inference import Model
 from muzero.search import SearchOutput, search, selfplay_actions
 
 
@@ -20,6 +23,11 @@ def temperature_at(schedule: tuple[tuple[int, float], ...], training_step: int) 
         if training_step >= from_step:
             current = temperature
     return current
+
+
+def everything_legal(decision: Decision) -> Decision:
+    """The decision with every action legal."""
+    return Decision(decision.observation, decision.to_play, np.ones_like(decision.legal_mask))
 
 
 @dataclass
@@ -83,7 +91,12 @@ class SelfPlay:
     ) -> None:
         self.make_game, self.model, self.config, self.rng = make_game, model, config, rng
         self.params = search_config
+        # the fast searches of playout-cap randomisation: fewer simulations, no root noise
+        self.fast_params = dataclasses.replace(search_config.at_play(), num_simulations=config.fast_simulations)
+        self.dynamics = dynamics_of(model, search_config.dynamics)
         self.records = [self._new_record(make_game()) for _ in range(config.parallel_games)]
+        spec = GameSpec.of(self.records[0].game)
+        self.num_actions, self.num_players = spec.num_actions, spec.num_players
 
     def _new_record(self, game: Game) -> _GameRecord:
         timestep = game.reset(seed=int(self.rng.integers(2**31)))
@@ -99,24 +112,46 @@ class SelfPlay:
         return frozenset(seats)
 
     def play_move(self, training_step: int) -> MoveStats:
-        """One batched search and one decision in every game; finished games restart at once."""
-        timesteps = [record.timestep for record in self.records]
-        roots = root_batch(
-            self.model,
-            np.stack([t.observation for t in timesteps]),
-            np.array([t.to_play for t in timesteps]),
-            np.stack([t.legal_mask for t in timesteps]),
-        )
-        output = search(roots, self.model.recurrent_inference, self.params, self.rng)
-        actions, random_moves = self._choose_actions(output, training_step)
+        """One batched search and one decision in every game; finished games restart at once.
+
+        With playout-cap randomisation (`full_search_probability` < 1) the games drawn for a fast search are
+        searched in a second batch, with `fast_simulations` and no root noise; their moves train no policy
+        (an all-zero policy target counts for nothing)."""
+        full = self._full_searches()  # bool[B]
+        policies = np.zeros((len(self.records), self.num_actions), np.float32)  # float32[B, A]
+        root_values = np.zeros((len(self.records), self.num_players), np.float32)  # float32[B, P]
+        searched = np.zeros(len(self.records), np.int64)  # int64[B]: the search's moves
+        for rows, params in ((np.flatnonzero(full), self.params), (np.flatnonzero(~full), self.fast_params)):
+            if rows.size == 0:
+                continue
+            output = self._search([self.records[row] for row in rows], params)
+            searched[rows] = self._search_moves(output, params, rows, training_step)
+            policies[rows] = output.policy if params is self.params else 0.0
+            root_values[rows] = output.root_values
+        actions, random_moves = self._explore(searched)
         ended = []
         for index, record in enumerate(self.records):
-            self._record_move(record, int(actions[index]), output.policy[index], output.root_values[index])
+            self._record_move(record, int(actions[index]), policies[index], root_values[index])
             record.random_moves.append(bool(random_moves[index]))
             if record.timestep.terminal or len(record.actions) >= self.config.max_moves:
                 ended.append(record)
                 self.records[index] = self._new_record(record.game)
         return MoveStats(positions=len(self.records), finished=self._trajectories(ended))
+
+    def _full_searches(self) -> np.ndarray:  # bool[B]: the games whose move gets the full search
+        if self.config.full_search_probability >= 1:
+            return np.ones(len(self.records), bool)  # no draw: keeps a run's random stream
+        return self.rng.random(len(self.records)) < self.config.full_search_probability
+
+    def _search(self, records: list[_GameRecord], params: SearchConfig, every_action: bool = False) -> SearchOutput:
+        """One batched search at the current positions of `records` (their games are left untouched); with
+        `every_action`, a position without legal actions (a game cut by a time limit) is searched as if every
+        action were legal (the learned model only)."""
+        decisions: list[Decision] = [record.timestep for record in records]
+        if every_action:
+            decisions = [d if d.legal_mask.any() else everything_legal(d) for d in decisions]
+        roots = self.dynamics.roots(decisions, [record.game for record in records])
+        return search(roots, self.dynamics.recurrent_inference, params, self.rng)
 
     def _trajectories(self, ended: list[_GameRecord]) -> list[Trajectory]:
         """The trajectories of games that ended; one batched search values the last positions of those cut
@@ -126,37 +161,41 @@ class SelfPlay:
         return [record.trajectory(final_values.get(id(record))) for record in ended]
 
     def _search_values(self, records: list[_GameRecord]) -> list[np.ndarray]:  # float32[P] each
-        if not records:
-            return []
-        timesteps = [record.timestep for record in records]
-        # a truncated game shows no legal actions; its position is valued as if every action were
-        legal = np.stack([t.legal_mask if t.legal_mask.any() else np.ones_like(t.legal_mask) for t in timesteps])
-        roots = root_batch(
-            self.model,
-            np.stack([t.observation for t in timesteps]),
-            np.array([t.to_play for t in timesteps]),
-            legal,
-        )
-        output = search(roots, self.model.recurrent_inference, self.params, self.rng)
-        return list(output.root_values.astype(np.float32))
+        """The search's root values of the positions of `records`; a game over by a time limit shows no legal
+        actions: the learned model searches it as if every action were legal, the rules take the network's
+        value (they have no move to step)."""
+        searchable = [r for r in records if r.timestep.legal_mask.any() or self.params.dynamics != RULES]
+        over = [r for r in records if not (r.timestep.legal_mask.any() or self.params.dynamics != RULES)]
+        values: dict[int, np.ndarray] = {}
+        if searchable:
+            output = self._search(searchable, self.params, every_action=True)
+            values.update(zip(map(id, searchable), output.root_values.astype(np.float32), strict=True))
+        if over:
+            network = decision_roots(self.model, [record.timestep for record in over])
+            values.update(zip(map(id, over), network.values.astype(np.float32), strict=True))
+        return [values[id(record)] for record in records]
 
-    def _choose_actions(self, output: SearchOutput, training_step: int) -> tuple[np.ndarray, np.ndarray]:
-        """(int64[B] actions, bool[B] where a random move replaced the search's choice by another).
-
-        The search's moves (`selfplay_actions`): PUCT's visits sampled at the scheduled temperature, greedy
-        after `temperature_moves`; Gumbel's own choice (its root noise explores). Then the random opening
-        moves replace the first ones, each later move is replaced with probability `random_move_probability`,
-        and every move of a random seat is replaced."""
-        moves = np.array([len(record.actions) for record in self.records])  # int64[B]
+    def _search_moves(
+        self, output: SearchOutput, params: SearchConfig, rows: np.ndarray, training_step: int
+    ) -> np.ndarray:
+        """int64[R]: the moves the search makes in the games `rows` (`selfplay_actions`): PUCT's visits sampled
+        at the scheduled temperature, greedy after `temperature_moves`; Gumbel's own choice (its root noise
+        explores)."""
+        moves = np.array([len(self.records[row].actions) for row in rows])  # int64[R]
         temperature = temperature_at(self.config.temperature_schedule, training_step)
-        sampled = moves < self.config.temperature_moves  # bool[B]
-        actions = selfplay_actions(output, self.params, temperature, sampled, self.rng)  # int64[B]
+        return selfplay_actions(output, params, temperature, moves < self.config.temperature_moves, self.rng)
+
+    def _explore(self, searched: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(int64[B] actions, bool[B] where a random move replaced the search's choice by another): the random
+        opening moves replace the first ones, each later move is replaced with probability
+        `random_move_probability`, and every move of a random seat is replaced."""
+        moves = np.array([len(record.actions) for record in self.records])  # int64[B]
         opening = moves < self.config.random_opening_moves  # bool[B]
         explored = np.zeros_like(opening)  # bool[B]; no draw at probability 0 keeps a run's random stream
         if self.config.random_move_probability > 0:
-            explored = self.rng.random(len(actions)) < self.config.random_move_probability
+            explored = self.rng.random(len(searched)) < self.config.random_move_probability
         random_seat = np.array([record.timestep.to_play in record.random_seats for record in self.records])
-        searched = actions.copy()  # int64[B]
+        actions = searched.copy()  # int64[B]
         for index in np.flatnonzero(opening | explored | random_seat):
             legal = np.flatnonzero(self.records[index].timestep.legal_mask)
             actions[index] = self.rng.choice(legal)

@@ -57,7 +57,8 @@ def test_learner_drives_the_loss_of_a_fixed_batch_near_zero(network_config):
     first = learner.train_step(batch)
     for _ in range(200):
         last = learner.train_step(batch)
-    assert set(first.losses) == {"total", "policy", "value", "reward", "next_player"}
+    terms = {"policy", "value", "reward", "next_player"}
+    assert set(first.losses) == {"total", *terms, *(f"{term}_unweighted" for term in terms)}
     assert all(math.isfinite(loss) and loss >= -1e-6 for loss in first.losses.values())
     assert last.losses["total"] < 0.05 * first.losses["total"]
     assert last.priorities.mean() < 0.2 * first.priorities.mean()  # the step-0 values approach their targets
@@ -104,6 +105,46 @@ def test_masked_value_targets_do_not_count(network_config):
     np.testing.assert_array_equal(results[1].priorities, results[2].priorities)
     assert results[1].losses["value"] < results[0].losses["value"]  # player 1's part is gone
     assert results[1].losses["policy"] == results[0].losses["policy"]
+
+
+def without_unroll(batch: Batch) -> Batch:
+    """The batch with no unroll step (K = 0): the targets of the positions themselves."""
+    return dataclasses.replace(
+        batch,
+        actions=batch.actions[:, :0],
+        target_values=batch.target_values[:, :1],
+        value_mask=batch.value_mask[:, :1],
+        target_rewards=batch.target_rewards[:, :0],
+        target_policies=batch.target_policies[:, :1],
+        policy_mask=batch.policy_mask[:, :1],
+        target_next_players=batch.target_next_players[:, :0],
+        next_player_mask=batch.next_player_mask[:, :0],
+    )
+
+
+def test_without_an_unroll_only_the_prior_and_the_value_are_learned():
+    learner = make_learner(WITH_SUPPORTS)
+    batch = without_unroll(fixed_batch())
+    dynamics_before = [p.detach().clone() for p in learner.network.dynamics.parameters()]
+    first = learner.train_step(batch)
+    for _ in range(200):
+        last = learner.train_step(batch)
+    assert first.losses["reward"] == first.losses["next_player"] == 0.0
+    assert last.losses["total"] < 0.05 * first.losses["total"]
+    for before, after in zip(dynamics_before, learner.network.dynamics.parameters(), strict=True):
+        torch.testing.assert_close(before, after)  # no gradient reaches the dynamics
+
+
+def test_unweighted_losses_ignore_the_importance_weights():
+    batch = fixed_batch()
+    halved = dataclasses.replace(batch, weights=batch.weights * 0.5)
+    plain, weighted = (make_learner(WITH_SUPPORTS).train_step(b).losses for b in (batch, halved))
+    for term in ("policy", "value", "reward", "next_player"):
+        assert weighted[f"{term}_unweighted"] == pytest.approx(plain[f"{term}_unweighted"], rel=1e-6)
+        assert weighted[term] == pytest.approx(0.5 * plain[term], rel=1e-5)
+    unit = dataclasses.replace(batch, weights=np.ones(B, np.float32))
+    losses = make_learner(WITH_SUPPORTS).train_step(unit).losses
+    assert losses["value"] == pytest.approx(losses["value_unweighted"], rel=1e-6)
 
 
 def test_learning_rate_schedule_by_hand():
