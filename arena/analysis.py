@@ -40,6 +40,7 @@ class MoveAnalysis:
     line: list[int]  # the expected line: the most visited path from the root
     tree: TreeDict  # the searched tree, visited nodes only, children most visited first
     simulations: int
+    dynamics: str = "learned"  # what the search stepped: "learned" (the model) or "rules" (the game itself)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -50,8 +51,8 @@ class MoveAnalysis:
         return cls(**{**data, "candidates": candidates})
 
 
-def analyse(result: SearchResult, ply: int) -> MoveAnalysis:
-    """The analysis of an agent's `search` result at ply `ply`."""
+def analyse(result: SearchResult, ply: int, dynamics: str = "learned") -> MoveAnalysis:
+    """The analysis of an agent's `search` result at ply `ply`, a search over `dynamics`."""
     player = int(result.to_play)
     visits = np.asarray(result.visit_counts, dtype=np.int64)  # [A]
     total = max(int(visits.sum()), 1)
@@ -77,6 +78,7 @@ def analyse(result: SearchResult, ply: int) -> MoveAnalysis:
         line=expected_line(tree),
         tree=tree,
         simulations=int(total),
+        dynamics=dynamics,
     )
 
 
@@ -90,6 +92,7 @@ def tree_dict(node: Any) -> TreeDict:
         "value": [float(v) for v in node.value],
         "reward": [float(r) for r in node.reward],
         "to_play": int(node.to_play),
+        "terminal": bool(node.terminal),  # the game ended here (known to the rules search; no children)
         "children": [tree_dict(child) for child in children],
     }
 

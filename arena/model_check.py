@@ -27,6 +27,7 @@ from muzero.diagnosis import (
 from muzero.diagnosis.plots import draw_plots
 from muzero.diagnosis.records import BOARD_LEGEND
 from muzero.diagnosis.report import SUMMARY_COLUMNS, per_player_rows, summary_rows
+from muzero.faces.agent import NO_DYNAMICS
 from muzero.faces.games import same_game
 
 CHECK_TEMPERATURE = 0.25  # moves sampled by visits^(1/T), so that the agent's games against itself differ
@@ -73,6 +74,8 @@ def run_diagnosis(seat: Seat, settings: CheckSettings, simulations: int, agents:
     """A diagnosis of the seat's model against itself, with a progress bar; the folder of its report (one per
     page session, rewritten by each run)."""
     agent = load_agent(agents, seat, simulations, CHECK_TEMPERATURE)
+    if not agent.dynamics_trained:
+        raise UserError(f"{NO_DYNAMICS}: it searches with the game's own rules, which are exact; nothing to check")
     bar = st.progress(0.0, text="Playing the games…")
 
     def progress(finished: int, games: int, moves: int) -> None:

@@ -16,7 +16,9 @@ from arena.match import Match
 def show_analysis(match: Match, analysis: MoveAnalysis, title: str) -> None:
     st.subheader(title)
     chosen = match.describe(analysis.action)
-    st.markdown(f"**{match.player_name(analysis.player)}** · {analysis.simulations} simulations · chose **{chosen}**")
+    over = "the game's rules" if analysis.dynamics == "rules" else "the learned model"
+    player = match.player_name(analysis.player)
+    st.markdown(f"**{player}** · {analysis.simulations} simulations over {over} · chose **{chosen}**")
     st.markdown(heat_map_html(match, analysis), unsafe_allow_html=True)
     st.table(candidate_table(match, analysis).set_index("move"), border="horizontal")
     st.markdown("**Network alone against the search** (value of each player at this position)")

@@ -41,7 +41,7 @@ def check_plays(agent: Agent, match: Match, seat: Seat) -> None:
 def agent_move(match: Match, agent: Agent) -> MoveAnalysis:
     """The agent searches the position of `match`, plays its move there, and tells what it found."""
     result = agent.search(match.env)
-    analysis = analyse(result, ply=len(match.moves))
+    analysis = analyse(result, ply=len(match.moves), dynamics=agent.params.dynamics)
     match.analyses[analysis.ply] = analysis
     match.play(analysis.action)
     return analysis
@@ -49,4 +49,4 @@ def agent_move(match: Match, agent: Agent) -> MoveAnalysis:
 
 def analyse_position(match: Match, agent: Agent) -> MoveAnalysis:
     """What `agent` thinks of the position on the board for the side to move (nothing is played)."""
-    return analyse(agent.search(match.env), ply=len(match.moves))
+    return analyse(agent.search(match.env), ply=len(match.moves), dynamics=agent.params.dynamics)

@@ -73,14 +73,16 @@ def random_positions(count: int, seed: int) -> list[GradedPosition]:
     return positions
 
 
-def make_player(name: str, simulations: int | None, seed: int):
+def make_player(name: str, simulations: int | None, seed: int, dynamics: str | None = None):
     if Path(name).exists():
-        return Agent.load(name, num_simulations=simulations)
+        return Agent.load(name, num_simulations=simulations, dynamics=dynamics)
     return reference_player("connect4", name, seed=seed)
 
 
-def grade(name: str, positions: list[GradedPosition], simulations: int | None, seed: int) -> dict:
-    player = make_player(name, simulations, seed)
+def grade(
+    name: str, positions: list[GradedPosition], simulations: int | None, seed: int, dynamics: str | None = None
+) -> dict:
+    player = make_player(name, simulations, seed, dynamics)
     kept = best = decisive = decisive_kept = decisive_best = 0
     start = time.perf_counter()
     for position in positions:
@@ -117,14 +119,16 @@ def main() -> None:
     parser.add_argument("--positions", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0, help="seeds the positions (and the reference players)")
     parser.add_argument("--simulations", type=int, help="search simulations of the models (default: theirs)")
+    parser.add_argument("--dynamics", choices=("learned", "rules"), help="the models' search (default: theirs)")
     parser.add_argument("--json", default="benchmarks/results/connect4_move_quality.json")
     args = parser.parse_args()
     positions = random_positions(args.positions, args.seed)
     rows = []
     for name in args.players:
-        rows.append(grade(name, positions, args.simulations, args.seed))
+        rows.append(grade(name, positions, args.simulations, args.seed, args.dynamics) | {"dynamics": args.dynamics})
         print(describe(rows[-1]), flush=True)
     result = {"date": time.strftime("%Y-%m-%d"), "seed": args.seed, "simulations": args.simulations, "rows": rows}
+    result["dynamics"] = args.dynamics
     Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
 
 

@@ -3,6 +3,7 @@ README's strength table (between its markers) and as JSON (benchmarks/results/mo
 
     python benchmarks/model_strength.py            # every row (connect four's perfect player needs the solver extra)
     python benchmarks/model_strength.py --no-readme --games-scale 0.1   # a quick look, README untouched
+    python benchmarks/model_strength.py --models connect4   # only connect four's rows again
 """
 
 from __future__ import annotations
@@ -93,20 +94,37 @@ def replace_block(text: str, block: str) -> str:
     return f"{head}{START}\n{block}\n{END}{tail}"
 
 
+def kept_results(path: Path) -> dict[str, dict]:
+    """The rows of an earlier run (its JSON), by command, each with the date it was measured."""
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text())
+    return {row["command"]: {"date": data.get("date", "")} | row for row in data["rows"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--games-scale", type=float, default=1.0, help="scale every row's games (a quick look)")
     parser.add_argument("--no-readme", action="store_true", help="print the table, leave README.md alone")
+    parser.add_argument(
+        "--models", nargs="+", help="rerun only these models' rows; the others keep their last results (--json)"
+    )
     parser.add_argument("--json", type=Path, default=RESULTS)
     args = parser.parse_args()
+    previous = kept_results(args.json) if args.models else {}
     results = []
     for row in ROWS:
-        results.append(evaluate(row, args.games_scale))
+        command = f"muzero-eval {shlex.join(row.argv(args.games_scale))}"
+        if args.models and row.model not in args.models and command in previous:
+            results.append(previous[command])
+            continue
+        results.append(evaluate(row, args.games_scale) | {"date": time.strftime("%Y-%m-%d")})
         print(table(results[-1:]).splitlines()[-1], flush=True)
     command = "python benchmarks/model_strength.py" + (
         f" --games-scale {args.games_scale:g}" if args.games_scale != 1 else ""
     )
-    block = f"Measured {time.strftime('%Y-%m-%d')} with `{command}`:\n\n{table(results)}"
+    dates = sorted({result.get("date", "") for result in results} - {""})
+    block = f"Measured {', '.join(dates)} with `{command}`:\n\n{table(results)}"
     print(block)
     if not args.no_readme:
         README.write_text(replace_block(README.read_text(), block))

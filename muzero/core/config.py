@@ -44,6 +44,9 @@ class NetworkConfig:
     value_support: int = 10  # value as categorical over -S..S (paper: 300); 0 = a plain scalar
     reward_support: int = 10  # reward likewise (paper: 300); 0 = a plain scalar
     scale_transform: bool = True  # h(x) = sign(x)(sqrt(|x|+1)-1)+0.001x before the support (paper: on)
+    # two-player zero-sum games: one value head (player 0's value), player 1's value its negation, instead of
+    # a value per player (AlphaZero's single value)
+    zero_sum_value: bool = False
 
     def __post_init__(self) -> None:
         check_section(self, "network")

@@ -19,6 +19,8 @@ from muzero.model.dynamics import LEARNED
 from muzero.model.inference import Model, OnnxModel
 from muzero.play.player import DEFAULT_PLAY, PlaySettings, SearchPlayer
 
+NO_DYNAMICS = "this model's dynamics were not trained (replay.unroll_steps = 0)"
+
 
 class Agent(SearchPlayer):
     """A `SearchPlayer` of the game its config names, searching with the config's [search] settings;
@@ -35,11 +37,13 @@ class Agent(SearchPlayer):
     ) -> None:
         super().__init__(model, config.search, game or game_kit(config.game), settings, training_step)
         self.config = config  # the model's config: how it was trained, its [search] the one it plays by
-        if self.params.dynamics == LEARNED and config.replay.unroll_steps == 0:
-            raise UserError(
-                "this model's dynamics were not trained (replay.unroll_steps = 0): it searches with the rules "
-                '(dynamics "rules")'
-            )
+        if self.params.dynamics == LEARNED and not self.dynamics_trained:
+            raise UserError(NO_DYNAMICS + ': it searches with the rules (dynamics "rules")')
+
+    @property
+    def dynamics_trained(self) -> bool:
+        """Whether the model's learned dynamics were trained (they are not where replay.unroll_steps = 0)."""
+        return self.config.replay.unroll_steps > 0
 
     @classmethod
     def load(

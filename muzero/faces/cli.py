@@ -293,7 +293,7 @@ def load_eval_agent(path: str, args: argparse.Namespace) -> Agent:
         seed=args.seed,
         threads=args.threads,
         average_symmetries=args.average_symmetries,
-        dynamics=args.dynamics,
+        dynamics=getattr(args, "dynamics", None),
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from muzero.core.errors import UserError
 from muzero.diagnosis import SELF, CheckSettings, about_line, check_model, summary_table, worst_text, write_report
+from muzero.faces.agent import NO_DYNAMICS
 from muzero.faces.cli import eval_opponent, load_eval_agent, user_errors_exit_2
 from muzero.faces.cli_help import DefaultsHelpFormatter, add_version
 from muzero.faces.games import reference_players_text
@@ -64,6 +65,8 @@ def diagnose_main(argv: Sequence[str] | None = None) -> int:
     settings = CheckSettings(games=args.games, horizon=args.horizon, seed=args.seed, worst=args.worst)
     started = time.monotonic()
     agent = load_eval_agent(args.model, args)
+    if not agent.dynamics_trained:
+        raise UserError(f"{NO_DYNAMICS}: it searches with the game's own rules, which are exact; nothing to check")
     if agent.plays_gymnasium:
         raise UserError(
             "muzero-diagnose checks models of PettingZoo games; for a Gymnasium model use muzero-eval --episodes"

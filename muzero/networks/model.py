@@ -169,14 +169,27 @@ class MuZeroNet(nn.Module):
         self.value_support = config.value_support
         self.reward_support = config.reward_support
         self.scale_transform = config.scale_transform
+        # one value for two players, whose values are each other's negation (network.zero_sum_value)
+        self.zero_sum_value = config.zero_sum_value
+        bins = outputs_per_player(config.value_support)
+        self.register_buffer("reversed_bins", torch.arange(bins - 1, -1, -1), persistent=False)
 
     def _per_player(self, outputs: Tensor, support: int) -> Tensor:
         """[B, P*(2S+1)] -> [B, P, 2S+1] when support > 0; [B, P] stays as it is."""
         return outputs.unflatten(-1, (self.num_players, outputs_per_player(support))) if support > 0 else outputs
 
     def _predict(self, latent: Tensor) -> tuple[Tensor, Tensor]:
-        policy_logits, value = self.prediction(latent)  # [B, A], [B, P*V]
+        policy_logits, value = self.prediction(latent)  # [B, A], [B, P*V] ([B, V] zero-sum)
+        if self.zero_sum_value:
+            return policy_logits, self._zero_sum(value)
         return policy_logits, self._per_player(value, self.value_support)
+
+    def _zero_sum(self, value: Tensor) -> Tensor:
+        """Player 0's value [B, V] as both players' [B, 2, V] (or [B, 2] scalars): player 1's is its negation,
+        the support's bins reversed (the scale transform is odd, so the bins of -v are those of v reversed)."""
+        if self.value_support == 0:
+            return torch.cat([value, -value], dim=1)  # [B, 2]
+        return torch.stack([value, value.index_select(1, self.reversed_bins)], dim=1)  # [B, 2, 2S+1]
 
     def initial_raw(self, observation: Tensor, to_play: Tensor) -> InitialLogits:
         """h then f, with value logits: observation float32[B, *obs], to_play int64[B]."""
@@ -236,8 +249,13 @@ def outputs_per_player(support: int) -> int:
     return 2 * support + 1 if support > 0 else 1
 
 
+def value_heads(config: NetworkConfig, num_players: int) -> int:
+    """Value outputs of the prediction head: one per player, or one alone for a zero-sum pair of players."""
+    return 1 if config.zero_sum_value else num_players
+
+
 def _mlp_parts(config: NetworkConfig, observation_shape: tuple[int, ...], num_actions: int, num_players: int) -> Parts:
-    value_outputs = num_players * outputs_per_player(config.value_support)
+    value_outputs = value_heads(config, num_players) * outputs_per_player(config.value_support)
     reward_outputs = num_players * outputs_per_player(config.reward_support)
     representation = MlpRepresentation(math.prod(observation_shape), num_players, config)
     dynamics = MlpDynamics(num_actions, num_players, reward_outputs, config)
@@ -253,7 +271,7 @@ def _resnet_parts(
             f"network.kind = 'resnet' needs observations of shape (channels, height, width), got "
             f"{tuple(observation_shape)}: set network.kind = 'mlp' for flat observations"
         )
-    value_outputs = num_players * outputs_per_player(config.value_support)
+    value_outputs = value_heads(config, num_players) * outputs_per_player(config.value_support)
     reward_outputs = num_players * outputs_per_player(config.reward_support)
     _, height, width = observation_shape
     representation = ResnetRepresentation(observation_shape, num_players, config)
@@ -270,6 +288,8 @@ def muzero_net(
         raise UserError(f"network.kind must be one of {', '.join(NETWORK_KINDS)}, got {config.kind!r}")
     if num_actions < 1 or num_players < 1:
         raise UserError(f"a network needs at least one action and one player, got {num_actions}, {num_players}")
+    if config.zero_sum_value and num_players != 2:
+        raise UserError(f"network.zero_sum_value is for two-player zero-sum games, not {num_players} players")
     build_parts = _mlp_parts if config.kind == "mlp" else _resnet_parts
     representation, dynamics, prediction, latent_shape = build_parts(
         config, tuple(observation_shape), num_actions, num_players

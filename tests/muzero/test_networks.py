@@ -134,3 +134,29 @@ def test_resnet_on_flat_observations_is_a_value_error_naming_the_field():
 def test_unknown_kind_is_a_user_error():
     with pytest.raises(UserError, match="network.kind"):
         muzero_net(NetworkConfig(kind="transformer"), OBSERVATION_SHAPE, NUM_ACTIONS, 2)
+
+
+@pytest.mark.parametrize("config", [TINY_MLP, TINY_RESNET], ids=["mlp", "resnet"])
+@pytest.mark.parametrize("value_support", [0, 5])
+def test_a_zero_sum_value_head_gives_player_one_the_negation_of_player_zero(config, value_support):
+    import dataclasses
+
+    import torch.nn.init
+
+    config = dataclasses.replace(config, zero_sum_value=True, value_support=value_support, scale_transform=True)
+    network = muzero_net(config, OBSERVATION_SHAPE, NUM_ACTIONS, 2)
+    for parameter in network.prediction.parameters():  # value heads start at zero: give them something to say
+        torch.nn.init.normal_(parameter, std=0.3)
+    observation, to_play, action = inputs(6, 2)
+    latent, _, values = network.initial_inference(observation, to_play)
+    assert values.shape == (6, 2) and values.abs().max() > 1e-3
+    torch.testing.assert_close(values[:, 1], -values[:, 0])
+    *_, next_values = network.recurrent_inference(latent, action)
+    torch.testing.assert_close(next_values[:, 1], -next_values[:, 0])
+
+
+def test_a_zero_sum_value_head_is_refused_for_three_players():
+    import dataclasses
+
+    with pytest.raises(UserError, match="two-player"):
+        muzero_net(dataclasses.replace(TINY_MLP, zero_sum_value=True), OBSERVATION_SHAPE, NUM_ACTIONS, 3)

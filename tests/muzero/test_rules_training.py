@@ -153,3 +153,11 @@ def test_a_rules_bundle_plays_where_torch_cannot_be_imported(rules_bundle):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.startswith("ok ")
+
+
+def test_muzero_diagnose_says_in_one_line_that_a_rules_model_has_no_dynamics(rules_bundle, capsys):
+    from muzero.faces.diagnose_cli import diagnose_main
+
+    assert diagnose_main([str(rules_bundle), "--games", "1"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "dynamics were not trained" in error and len(error.splitlines()) == 1
