@@ -11,8 +11,9 @@ APP = str(ROOT / "arena" / "app.py")
 
 
 def build_models_folder(folder: Path) -> Path:
-    """The shipped tic-tac-toe (and connect-four, when shipped) bundles, a random 3-player dots-and-boxes
-    bundle, a random connect-four one where none is shipped, and a damaged bundle."""
+    """The shipped tic-tac-toe (and connect-four, when shipped) bundles, a random tic-tac-toe bundle that
+    searches with the rules, a random 3-player dots-and-boxes bundle, a random connect-four one where none
+    is shipped, and a damaged bundle."""
     from muzero.training.export import export_network
     from tests.muzero.test_export import random_network
 
@@ -22,6 +23,8 @@ def build_models_folder(folder: Path) -> Path:
     else:
         config, network = random_network("connect4", [], seed=2)
         export_network(network, config, folder / "connect4", training_step=3)
+    config, network = random_network("tictactoe", ["search.dynamics=rules", "replay.unroll_steps=0"], seed=3)
+    export_network(network, config, folder / "tictactoe_rules", training_step=5)
     config, network = random_network("dots_and_boxes", ["game.players=3", "search.num_simulations=8"], seed=1)
     export_network(network, config, folder / "dots_3p", training_step=7)
     damaged = folder / "damaged"

@@ -80,6 +80,18 @@ def test_a_model_of_another_game_is_refused_and_the_game_goes_on(arena_models):
     assert list(board_labels(page).values()).count("X") == 1  # the game in progress is kept
 
 
+def test_a_model_that_searches_with_the_rules_plays_and_says_so(arena_models):
+    page = start_page()
+    seat = page.selectbox(key="seat-tictactoe-[]-1")
+    seat.set_value("a bundle by path…").run()
+    page.text_input(key="seat-tictactoe-[]-1-path").input(str(arena_models / "tictactoe_rules")).run()
+    page.button(key="cell-0").click().run()
+    assert not page.exception and not page.error, page.error
+    text = " ".join(element.value for element in page.markdown)
+    assert "25 simulations over the game's rules" in text
+    assert list(board_labels(page).values()).count("O") == 1  # the model answered
+
+
 def test_three_player_dots_and_boxes_with_one_human_is_played_to_the_end(arena_models):
     page = start_page(simulations=4)
     page.selectbox(key="game").set_value("dots_and_boxes").run()
