@@ -25,7 +25,8 @@ def build_models_folder(folder: Path) -> Path:
         export_network(network, config, folder / "connect4", training_step=3)
     config, network = random_network("tictactoe", ["search.dynamics=rules", "replay.unroll_steps=0"], seed=3)
     export_network(network, config, folder / "tictactoe_rules", training_step=5)
-    config, network = random_network("dots_and_boxes", ["game.players=3", "search.num_simulations=8"], seed=1)
+    dots = ["game.players=3", "search.num_simulations=8", "search.dynamics=learned", "replay.unroll_steps=3"]
+    config, network = random_network("dots_and_boxes", dots, seed=1)  # the learned search: the model check reads it
     export_network(network, config, folder / "dots_3p", training_step=7)
     damaged = folder / "damaged"
     damaged.mkdir()

@@ -23,7 +23,9 @@ from muzero.training.export import export_checkpoint
 from tests.muzero.test_eval_cli import make_run
 
 ROOT = Path(__file__).resolve().parents[2]
-DOTS_2X2 = ["game.players=3", "game.rows=2", "game.cols=2"]
+# the learned search with its dynamics trained, which is what muzero-diagnose checks (the preset searches with
+# the game's rules and trains no dynamics)
+DOTS_2X2 = ["game.players=3", "game.rows=2", "game.cols=2", "search.dynamics=learned", "replay.unroll_steps=3"]
 
 
 @pytest.fixture(scope="module")

@@ -163,12 +163,13 @@ def test_muzero_diagnose_says_in_one_line_that_a_rules_model_has_no_dynamics(rul
     assert "dynamics were not trained" in error and len(error.splitlines()) == 1
 
 
-def test_muzero_eval_plays_a_learned_model_with_the_rules_search(capsys):
+def test_muzero_eval_plays_a_model_with_either_search(capsys):
     from muzero.faces.cli import eval_main
 
+    # the shipped tic-tac-toe model searches with the rules and trained its dynamics too
     argv = ["models/tictactoe", "--against", "random", "--games", "2", "--simulations", "16", "--json"]
-    assert eval_main([*argv, "--dynamics", "rules"]) == 0
+    assert eval_main([*argv, "--dynamics", "learned"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["dynamics"] == "rules" and report["total"]["games"] == 4
+    assert report["dynamics"] == "learned" and report["total"]["games"] == 4
     assert eval_main(argv) == 0
-    assert json.loads(capsys.readouterr().out)["dynamics"] == "learned"  # the bundle's own
+    assert json.loads(capsys.readouterr().out)["dynamics"] == "rules"  # the bundle's own
