@@ -45,6 +45,7 @@ def test_a_tictactoe_game_and_connect_four_moves_by_clicking_on_the_board(browse
     for column in (3, 3, 2):
         arena.reply_seconds(column)
     assert arena.discs() == 6
+    arena.wait_until(lambda: "Agent move 6" in arena.text())  # the disc is drawn before the analysis below it
     text = arena.text()
     assert "Agent move 6" in text and "Expected line:" in text and "Network alone against the search" in text
     screenshot = tmp_path / "arena.png"
