@@ -1,17 +1,16 @@
 """What an agent's search found at one position, as plain data the page draws and a game record keeps:
 each candidate move's visits, prior and value for the mover, the network alone beside the search, the
-expected line, each player's predicted value, and the searched tree (as nested dicts, and as Graphviz)."""
+expected line, each player's predicted value, and the searched tree (as nested dicts)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
-from muzero.core.types import SearchResult
+from muzero.core.types import Game, SearchResult, TimeStep
 
 TreeDict = dict[str, Any]  # action, visits, prior, value[P], reward[P], to_play, children: [TreeDict]
 
@@ -106,35 +105,29 @@ def expected_line(tree: TreeDict, longest: int = 12) -> list[int]:
     return line
 
 
-def tree_graphviz(tree: TreeDict, describe: Callable[[int], str], *, depth: int, children: int) -> str:
-    """The tree as Graphviz DOT, `depth` levels below the root and the `children` most visited per node:
-    each node's move, visits, prior, the value of the player to move there and that player."""
-    lines = [
-        "digraph search {",
-        '  graph [rankdir=TB, bgcolor="transparent"];',
-        '  node [shape=box, style="rounded,filled", fillcolor="#f4f6fa", fontname="Helvetica", fontsize=10];',
-    ]
-    _graphviz_node(tree, "n", describe, depth, children, lines)
-    lines.append("}")
-    return "\n".join(lines)
+@dataclass(frozen=True)
+class LineStep:
+    """One move of the expected line, as the real game plays it."""
+
+    player: int  # who makes it (the rules say so, extra turns included)
+    action: int
+    value: float  # that player's value after it in the search (reward + value below)
 
 
-def _graphviz_node(
-    node: TreeDict, name: str, describe: Callable[[int], str], depth: int, children: int, lines: list[str]
-) -> None:
-    mover = node["to_play"]
-    move = "root" if node["action"] is None else describe(int(node["action"]))
-    label = (
-        f"{move}\\nN={node['visits']}  P={node['prior']:.2f}\\n"
-        f"to move: P{mover + 1}\\nvalue for P{mover + 1}: {node['value'][mover]:+.2f}"
-    )
-    lines.append(f'  {name} [label="{label}"];')
-    if depth <= 0:
-        return
-    for index, child in enumerate(node["children"][:children]):
-        child_name = f"{name}_{index}"
-        _graphviz_node(child, child_name, describe, depth - 1, children, lines)
-        lines.append(f'  {name} -> {child_name} [label="{child["visits"]}", fontsize=9];')
+def replayed_line(game: Game, start: TimeStep, tree: TreeDict, longest: int = 12) -> tuple[list[LineStep], bool]:
+    """The expected line (the most visited path) replayed in `game`, a copy of the real game at the analysed
+    position (`start`, its time step): it stops where the game ends (then True) or where the tree does. A
+    learned model's tree may go on past the end of the game or play a move the rules refuse: those are cut."""
+    steps, node, timestep = [], tree, start
+    while node["children"] and len(steps) < longest and not timestep.terminal:
+        child = node["children"][0]
+        action = int(child["action"])
+        if not timestep.legal_mask[action]:
+            break
+        player = int(timestep.to_play)
+        steps.append(LineStep(player, action, float(child["reward"][player] + child["value"][player])))
+        timestep, node = game.step(action), child
+    return steps, bool(timestep.terminal)
 
 
 def _number(value: float) -> float | None:

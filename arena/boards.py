@@ -1,72 +1,136 @@
-"""The boards, played by clicking on them: each game reads its board as squares (`envs.definition.BoardView`:
-tic-tac-toe's cells, connect four's columns, where any cell of a column drops into it, dots-and-boxes' edges);
-a game that declares no board gets its text rendering and a button per legal move. Every square that is a
-move is a Streamlit button, disabled while no human may move (an agent's turn, an agent thinking, the game
-over), so no click can be queued behind a search; a click on a square that is no legal move is refused by
-the page with a short message."""
+"""The board on the page: the game's own picture (`GameDefinition.draw_board`), or, for a game that declares
+none, its observation drawn as a grid where it is board-shaped, else its text and a button per legal move.
+A click on a legal move plays it; while an agent thinks the board is a still picture (no click can be queued
+behind a search), on which the search's candidates appear as it goes."""
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import streamlit as st
 
 import envs
+from arena.analysis import Candidate
+from arena.board_svg import board_svg, legend_html
 from arena.match import Match
-from envs.definition import BoardView, Square
+from arena.view import clickable
+from envs import picture as pic
+from envs.picture import BoardPicture, Mark, MoveSpot
 
 OnMove = Callable[[int], None]
-Button = Callable[[str, str, int], None]  # (label, key, action) -> a clickable square of the board
+GRID_COLOURS = ("#e0302a", "#1f77b4", "#2ca02c", "#f2c618")
 
 
-def draw_board(match: Match, on_move: OnMove, clickable: bool, *, waiting: bool = False) -> None:
-    """The board of `match`; a click on a square calls `on_move(action)` when `clickable`. A `waiting` board
-    (shown, all squares disabled, while an agent thinks) has keys of its own, so the page can draw the real
-    board in its place in the same run."""
-    prefix = "wait-" if waiting else ""
-
-    def button(label: str, key: str, action: int) -> None:
-        st.button(
-            label,
-            key=prefix + key,
-            on_click=on_move,
-            args=(action,),
-            disabled=not clickable or waiting,
-            width="stretch",
+def draw_board(
+    match: Match,
+    on_move: OnMove,
+    *,
+    clickable_now: bool,
+    candidates: Sequence[Candidate] = (),
+    chosen: int | None = None,
+) -> None:
+    """The board of `match` with its legend; a click on a legal move calls `on_move(action)` when
+    `clickable_now`; `candidates` drawn on their moves."""
+    picture = picture_of(match)
+    if picture is None:
+        _text_board(match, on_move, clickable_now)
+        return
+    names = [match.player_name(p) for p in range(match.num_players)]
+    legend = legend_html(picture, names, None if match.over else match.to_play)
+    if not clickable_now:
+        still = BoardPicture(picture.width, picture.height, picture.marks, (), picture.pieces, picture.colours)
+        st.markdown(
+            f'<div class="view still-board">{legend}{board_svg(still, candidates, chosen)}</div>',
+            unsafe_allow_html=True,
         )
+        return
 
-    definition = envs.game_definition(match.game.name)
-    with st.container(key=prefix + "board"):
-        if definition is not None and definition.read_board is not None:
-            _squares(definition.read_board(match.env), button)
-        else:
-            _generic(match, button)
+    def clicked(value: str) -> None:
+        if value.startswith("move:"):
+            on_move(int(value.removeprefix("move:")))
 
-
-def _squares(board: BoardView, button: Button) -> None:
-    for row in board.rows:
-        columns = st.columns(list(board.widths) if board.widths else len(row), gap="small")
-        for square, column in zip(row, columns, strict=True):
-            with column:
-                _square(square, button)
+    clickable(f"{legend}{board_svg(picture, candidates, chosen)}", "board", clicked)
+    if definition_of(match) is None or definition_of(match).draw_board is None:
+        st.caption("The observation of the player to move, as a grid: each cell in the colour of its first plane set.")
+        spotted = {spot.action for spot in picture.spots}
+        _move_buttons(match, [a for a in np.flatnonzero(match.legal_mask) if int(a) not in spotted], on_move, True)
 
 
-def _square(square: Square, button: Button) -> None:
-    if square.action is not None:
-        button(square.label, square.key, square.action)
-    else:
-        st.markdown(f"<div class='{square.style}'>{html.escape(square.label)}</div>", unsafe_allow_html=True)
+def picture_of(match: Match) -> BoardPicture | None:
+    """The game's picture of the position, the observation as a grid, or None (neither)."""
+    definition = definition_of(match)
+    last = match.moves[-1] if match.moves else None
+    if definition is not None and definition.draw_board is not None:
+        return definition.draw_board(match.env, last)
+    return observation_picture(match)
 
 
-def _generic(match: Match, button: Button) -> None:
+def observation_picture(match: Match) -> BoardPicture | None:
+    """A board-shaped observation (rows x columns x planes, planes-first ones included) as a grid: each cell in
+    the colour of the first of its first P planes that is set (P players: in most games, the mover's pieces,
+    then the others'); a move per cell (actions = cells, extra ones such as a pass as buttons) or per column."""
+    observation = _observation(match)
+    if observation is None or observation.ndim != 3 or min(observation.shape) < 1:
+        return None
+    if observation.shape[0] < observation.shape[-1] and observation.shape[0] <= 4:
+        observation = np.moveaxis(observation, 0, -1)  # planes first -> planes last
+    rows, cols, _ = observation.shape
+    marks = [Mark(pic.RECT, (0.5, 0.5, cols, rows), pic.BOARD, round=0.15)]
+    planes = observation[:, :, : match.num_players] > 0
+    for r in range(rows):
+        for c in range(cols):
+            occupied = np.flatnonzero(planes[r, c])
+            colour = pic.player(int(occupied[0])) if occupied.size else pic.HOLE
+            marks.append(Mark(pic.DISC, (0.58 + c, 0.58 + r, 0.84, 0.84), colour))
+    pieces = tuple(Mark(pic.DISC, (0, 0, 1, 1), pic.player(p)) for p in range(match.num_players))
+    return BoardPicture(cols + 1.0, rows + 1.0, tuple(marks), _grid_spots(match, rows, cols), pieces, GRID_COLOURS)
+
+
+def _grid_spots(match: Match, rows: int, cols: int) -> tuple[MoveSpot, ...]:
+    legal = [int(a) for a in np.flatnonzero(match.legal_mask)] if not match.over else []
+    if match.legal_mask.size >= rows * cols:
+        return tuple(MoveSpot(a, (0.5 + a % cols, 0.5 + a // cols, 1.0, 1.0)) for a in legal if a < rows * cols)
+    if match.legal_mask.size == cols:
+        return tuple(MoveSpot(a, (0.5 + a, 0.5, 1.0, float(rows))) for a in legal)
+    return ()
+
+
+def _observation(match: Match) -> np.ndarray | None:
+    env = match.env
+    if not env.agents:
+        return None
+    observation = env.observe(env.agent_selection)
+    if isinstance(observation, dict):
+        observation = observation.get("observation")
+    try:
+        return np.asarray(observation, dtype=np.float32)
+    except (TypeError, ValueError):
+        return None
+
+
+def _text_board(match: Match, on_move: OnMove, clickable_now: bool) -> None:
     st.code(board_text(match))
-    legal = np.flatnonzero(match.legal_mask)
-    for start in range(0, len(legal), 8):
-        for action, column in zip(legal[start : start + 8], st.columns(8, gap="small"), strict=False):
-            with column:
-                button(str(int(action)), f"action-{action}", int(action))
+    _move_buttons(match, list(np.flatnonzero(match.legal_mask)), on_move, clickable_now)
+
+
+def _move_buttons(match: Match, actions: list, on_move: OnMove, clickable_now: bool) -> None:
+    """A button per move in `actions` (none once the game is over)."""
+    actions = [] if match.over else [int(a) for a in actions]
+    for start in range(0, len(actions), 8):
+        for action, column in zip(actions[start : start + 8], st.columns(8, gap="small"), strict=False):
+            column.button(
+                match.describe(action),
+                key=f"action-{action}",
+                on_click=on_move,
+                args=(action,),
+                disabled=not clickable_now,
+                width="stretch",
+            )
+
+
+def definition_of(match: Match):
+    return envs.game_definition(match.game.name)
 
 
 def board_text(match: Match) -> str:
@@ -76,18 +140,5 @@ def board_text(match: Match) -> str:
         text = env.render()
         if isinstance(text, str):
             return text
-    observation = env.observe(env.agent_selection)["observation"] if env.agents else None
-    return "game over" if observation is None else np.array2string(np.asarray(observation), threshold=200)
-
-
-BOARD_CSS = """
-<style>
-/* the board keeps its shape on a narrow window: its columns never stack */
-:is(.st-key-board, .st-key-wait-board) [data-testid="stHorizontalBlock"] {
-    flex-wrap: nowrap !important; gap: 0.3rem !important; }
-:is(.st-key-board, .st-key-wait-board) [data-testid="stColumn"] { min-width: 0 !important; }
-:is(.st-key-board, .st-key-wait-board) button { min-height: 3rem; font-size: 1.4rem; padding: 0; }
-:is(.st-key-board, .st-key-wait-board) .dot { text-align: center; line-height: 3rem; }
-:is(.st-key-board, .st-key-wait-board) .box { text-align: center; line-height: 3rem; font-size: 1.6rem; }
-</style>
-"""
+    observation = _observation(match)
+    return "game over" if observation is None else np.array2string(observation, threshold=200)

@@ -1,5 +1,6 @@
-"""A game in the arena, without Streamlit: the table, who holds each seat, the moves so far and what the
-agents thought of theirs. Undo and loading a record replay the moves from the start (the games are
+"""A game in the arena, without Streamlit: the table, who holds each seat, the moves so far, the lines left
+behind when a move from an earlier position started a branch, and what the agents thought of their moves.
+Undo, stepping through the game and loading a record replay the moves from the start (the games are
 deterministic), so a match is fully described by its setup and its moves."""
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Match:
     timestep: TimeStep | None = None
     returns: np.ndarray | None = None  # float32[P]: every player's total reward so far
     movers: list[int] = field(default_factory=list)  # the player who made each move
+    branches: list[list[int]] = field(default_factory=list)  # earlier lines, left where another move was played
 
     def __post_init__(self) -> None:
         self.restart()
@@ -101,15 +103,47 @@ class Match:
         self.returns = self.returns + self.timestep.rewards
         self.moves.append(int(action))
 
+    def at(self, ply: int) -> Match:
+        """The position after the first `ply` moves, as a match of its own (same seats, analyses up to there)."""
+        ply = max(0, min(ply, len(self.moves)))
+        shown = Match(self.game, self.seats, seed=self.seed, moves=self.moves[:ply])
+        shown.analyses = {p: analysis for p, analysis in self.analyses.items() if p < ply}
+        return shown
+
+    def play_from(self, ply: int, action: int) -> None:
+        """Plays `action` at the position after `ply` moves: the game's next move if it is the one played there,
+        else a branch (the line after `ply` is kept in `branches`, the game goes on from the new move)."""
+        if ply >= len(self.moves):
+            self.play(action)
+            return
+        if self.moves[ply] == action:
+            return
+        self.at(ply).play(action)  # refuses an illegal move before anything changes
+        self.branches.append(list(self.moves))
+        self.truncate(ply)
+        self.play(action)
+
+    def truncate(self, ply: int) -> None:
+        """Back to the position after `ply` moves, the moves and analyses after it dropped."""
+        self.moves = self.moves[:ply]
+        self.analyses = {p: analysis for p, analysis in self.analyses.items() if p < ply}
+        self.restart()
+
+    def switch_to(self, branch: int) -> None:
+        """Makes `branches[branch]` the game's line, the current line kept as a branch in its place."""
+        line = self.branches[branch]
+        common = next((i for i, (a, b) in enumerate(zip(line, self.moves, strict=False)) if a != b), 0)
+        self.branches[branch] = list(self.moves)
+        self.truncate(min(common, len(self.moves)))
+        for action in line[len(self.moves) :]:
+            self.play(action)
+
     def undo(self) -> bool:
         """Back to the previous human turn (the moves after it undone); False when there is none."""
         humans = [ply for ply, mover in enumerate(self.movers) if self.seats[mover].is_human]
         if not humans:
             return False
-        back_to = humans[-1]
-        self.moves = self.moves[:back_to]
-        self.analyses = {ply: analysis for ply, analysis in self.analyses.items() if ply < back_to}
-        self.restart()
+        self.truncate(humans[-1])
         return True
 
     def describe(self, action: int) -> str:
@@ -135,3 +169,31 @@ def describe_action(game: str, action: int, args: dict[str, Any]) -> str:
     """A move in words, as the game names it (an unregistered game: its number)."""
     definition = envs.game_definition(game)
     return definition.describe_action(action, args) if definition else numbered_action(action, args)
+
+
+def parse_moves(game: str, args: dict[str, Any], text: str, num_actions: int) -> list[int]:
+    """A move list typed or pasted ("b2 a1 c3", "4 4 3", "cell b2, cell a1", action numbers with a #): the
+    moves it names, by the names the board gives them; UserError naming the first word that is no move."""
+    names = {}
+    for action in range(num_actions):
+        name = describe_action(game, action, args).lower()
+        names[name] = action
+        names.setdefault(name.split()[-1], action)
+        names[f"#{action}"] = action
+    words = text.lower().replace(",", " ").replace(";", " ").split()
+    moves, index = [], 0
+    while index < len(words):
+        pair = " ".join(words[index : index + 2])
+        if pair in names:
+            moves.append(names[pair])
+            index += 2
+        elif words[index] in names:
+            moves.append(names[words[index]])
+            index += 1
+        elif words[index].rstrip(".").isdigit() and words[index].endswith("."):
+            index += 1  # a move number, as in "1. b2 2. a1"
+        else:
+            raise UserError(
+                f"{words[index]!r} is no move of this game (moves are named like {describe_action(game, 0, args)!r})"
+            )
+    return moves

@@ -12,6 +12,7 @@ from muzero.core.errors import UserError
 from muzero.faces.agent import Agent
 from muzero.faces.games import same_game
 from muzero.model.bundle import is_bundle
+from muzero.play.player import LiveSearch
 
 
 def load_agent(cache: dict[tuple, Any], seat: Seat, simulations: int, temperature: float) -> Agent:
@@ -38,15 +39,16 @@ def check_plays(agent: Agent, match: Match, seat: Seat) -> None:
         raise UserError(f"{seat.label} is a model of {game.text()}, not of {match.game.text()}")
 
 
-def agent_move(match: Match, agent: Agent) -> MoveAnalysis:
-    """The agent searches the position of `match`, plays its move there, and tells what it found."""
-    result = agent.search(match.env)
+def agent_move(match: Match, agent: Agent, live: LiveSearch | None = None) -> MoveAnalysis:
+    """The agent searches the position of `match` (`live` hears of it as it goes), plays its move there, and
+    tells what it found."""
+    result = agent.search(match.env, live=live)
     analysis = analyse(result, ply=len(match.moves), dynamics=agent.params.dynamics)
     match.analyses[analysis.ply] = analysis
     match.play(analysis.action)
     return analysis
 
 
-def analyse_position(match: Match, agent: Agent) -> MoveAnalysis:
+def analyse_position(match: Match, agent: Agent, live: LiveSearch | None = None) -> MoveAnalysis:
     """What `agent` thinks of the position on the board for the side to move (nothing is played)."""
-    return analyse(agent.search(match.env), ply=len(match.moves), dynamics=agent.params.dynamics)
+    return analyse(agent.search(match.env, live=live), ply=len(match.moves), dynamics=agent.params.dynamics)

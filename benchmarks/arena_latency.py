@@ -1,5 +1,6 @@
 """The arena in a real browser: the time from a human's click on the connect-four board to the agent's reply
-shown on that board, at several simulation counts (Debian's chromium driven by Playwright).
+shown on that board, at several simulation counts, and the page's first paint (the board drawn) on a fresh
+server and again (Debian's chromium driven by Playwright, the page's own clock).
 
     .venv/bin/python benchmarks/arena_latency.py --simulations 100 400 --moves 8
 
@@ -34,63 +35,86 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DISCS = ("🔴", "🟡")
-DISC_COUNT = """() => [...document.querySelectorAll('.st-key-board button')]
-    .filter(b => b.offsetParent !== null && /🔴|🟡/u.test(b.innerText)).length"""
-# Clicks a square in the page itself and times, with the page's own clock, until the board shows `target`
-# discs or the game is over: no round trip of the test driver in the measurement.
-TIMED_CLICK = """async ([key, target]) => {
-    const discs = () => [...document.querySelectorAll('.st-key-board button')]
-        .filter(b => b.offsetParent !== null && /🔴|🟡/u.test(b.innerText)).length;
+# the pieces on the board (not the pieces shown under the pointer, nor the legend's)
+PIECES = "svg.board g.mark:not(.ghost):is(.player-0, .player-1, .player-2, .player-3):is(.disc, .cross, .ring)"
+PIECE_COUNT = f"() => document.querySelectorAll('{PIECES}').length"
+# Clicks a move in the page itself and times, with the page's own clock, until the board shows `target`
+# pieces or the game is over: no round trip of the test driver in the measurement.
+TIMED_CLICK = f"""async ([action, target]) => {{
+    const pieces = () => document.querySelectorAll('{PIECES}').length;
     const over = () => document.body.innerText.includes('Game over');
     const start = performance.now();
-    document.querySelector(`.st-key-${key} button`).click();
-    while (discs() < target && !over()) { await new Promise(r => requestAnimationFrame(r)); }
+    document.querySelector(`svg.board [data-click="move:${{action}}"] rect.target`)
+        .dispatchEvent(new MouseEvent('click', {{bubbles: true}}));
+    while (pieces() < target && !over()) {{ await new Promise(r => requestAnimationFrame(r)); }}
     return (performance.now() - start) / 1000;
-}"""
+}}"""
+FIRST_PAINT = """() => new Promise((resolve) => {
+    const done = () => document.querySelector('svg.board');
+    const tick = () => done() ? resolve(performance.now() / 1000) : requestAnimationFrame(tick);
+    tick();
+})"""
 
 
 class ArenaPage:
-    """The arena page in a Playwright page: choose the game, set the simulations, click squares, read it."""
+    """The arena page in a Playwright page: choose the game, set the simulations, click moves on the SVG
+    board, read it."""
 
     def __init__(self, page: Any, url: str) -> None:
         self.page = page
         page.goto(url)
-        page.wait_for_selector(".st-key-board button", timeout=60_000)
+        page.wait_for_selector("svg.board", timeout=60_000)
 
     def text(self) -> str:
         return self.page.inner_text("section.main, [data-testid='stMain']")
 
-    def labels(self, prefix: str) -> dict[str, str]:
-        """Board squares by key (`cell-...`, `edge-...`) -> their label."""
-        found = {}
-        for element in self.page.query_selector_all(f"[class*='st-key-{prefix}']"):
-            key = next(c for c in element.get_attribute("class").split() if c.startswith(f"st-key-{prefix}"))
-            found[key.removeprefix("st-key-")] = element.inner_text().strip()
-        return found
+    def pieces(self) -> int:
+        """Pieces on the board, counted in the page in one call (the timing polls it)."""
+        return self.page.evaluate(PIECE_COUNT)
 
-    def discs(self) -> int:
-        """Discs on the connect-four board, counted in the page in one call (the timing polls it)."""
-        return self.page.evaluate(DISC_COUNT)
+    def legal_moves(self) -> list[int]:
+        """The moves the interactive board offers (none while an agent thinks: the board is a still picture)."""
+        found = self.page.eval_on_selector_all(
+            "svg.board [data-click^='move:']", "nodes => nodes.map(n => n.getAttribute('data-click'))"
+        )
+        return [int(value.removeprefix("move:")) for value in found]
 
-    def click_square(self, key: str) -> None:
-        self.page.click(f".st-key-{key} button")
+    def marked(self, note: str) -> int:
+        """Marks of the board with a note ("win", "last")."""
+        return self.page.evaluate(f"() => document.querySelectorAll('svg.board g.mark.{note}').length")
+
+    def click_move(self, action: int) -> None:
+        self.page.locator(f"svg.board [data-click='move:{action}'] rect.target").click()
+
+    def click(self, selector: str) -> None:
+        self.page.locator(selector).first.click()
 
     def wait_until(self, condition, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
                 raise TimeoutError("the page did not reach the expected state")
-            time.sleep(0.01)
+            time.sleep(0.02)
+
+    def settled(self) -> bool:
+        """The page has finished its runs: twice, 0.3 s apart (a run may start another), Streamlit runs no
+        script and the board is interactive, or the game over."""
+        return self._quiet() and (self.page.wait_for_timeout(300) or self._quiet())
+
+    def _quiet(self) -> bool:
+        if self.page.locator("[data-testid='stStatusWidget']").count():
+            return False
+        return "thinking:" not in self.text() and bool(self.legal_moves() or "Game over" in self.text())
+
+    def choose(self, key: str, option: str) -> None:
+        self.page.click(f".st-key-{key} input")
+        self.page.get_by_role("option", name=option, exact=True).click()
+        time.sleep(0.5)
 
     def choose_game(self, game: str) -> None:
-        self.page.click(".st-key-game input")
-        self.page.get_by_role("option", name=game, exact=True).click()
-        self.wait_until(lambda: bool(self.labels("cell-")) and self._board_of(game))
-
-    def _board_of(self, game: str) -> bool:
-        keys = self.labels("cell-")
-        return any(key.count("-") == 2 for key in keys) if game == "connect4" else len(keys) == 9
+        self.choose("game", game)
+        sizes = {"tictactoe": 9, "connect4": 7}
+        self.wait_until(lambda: len(self.legal_moves()) == sizes.get(game, len(self.legal_moves()) or -1))
 
     def set_simulations(self, simulations: int) -> None:
         box = self.page.locator(".st-key-simulations input")
@@ -100,14 +124,15 @@ class ArenaPage:
 
     def new_game(self) -> None:
         self.page.click(".st-key-new-game button")
-        self.wait_until(lambda: self.discs() == 0 and "Game over" not in self.text())
+        self.wait_until(lambda: self.pieces() == 0 and "Game over" not in self.text())
 
     def reply_seconds(self, column: int) -> float:
         """Clicks a connect-four column and times until the agent's disc is on the board too (a new game
         first when the last one is over)."""
         if "Game over" in self.text():
             self.new_game()
-        return self.page.evaluate(TIMED_CLICK, [f"cell-0-{column}", self.discs() + 2])
+        self.wait_until(lambda: column in self.legal_moves())
+        return self.page.evaluate(TIMED_CLICK, [column, self.pieces() + 2])
 
 
 def free_port() -> int:
@@ -144,6 +169,8 @@ def measure(models: Path, simulations: list[int], moves: int) -> dict[str, Any]:
     rows = []
     with sync_playwright() as playwright, arena_server(models, free_port()) as url:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        paints = [first_paint(browser, url) for _ in range(2)]  # the server's first page (cold), then warm
+        print(f"first paint: {paints[0]:.2f} s cold, {paints[1]:.2f} s warm")
         for count in simulations:
             arena = ArenaPage(browser.new_page(viewport={"width": 1280, "height": 900}), url)
             arena.choose_game("connect4")
@@ -152,7 +179,21 @@ def measure(models: Path, simulations: list[int], moves: int) -> dict[str, Any]:
             rows.append({"simulations": count, "median_s": statistics.median(times), "max_s": max(times), "all": times})
             print(f"{count:5d} simulations: median {statistics.median(times):.3f} s, max {max(times):.3f} s")
         browser.close()
-    return {"what": "click on the connect-four board to the agent's reply shown", "rows": rows}
+    return {
+        "what": "click on the connect-four board to the agent's reply shown; the board's first paint",
+        "first_paint_cold_s": paints[0],
+        "first_paint_warm_s": paints[1],
+        "rows": rows,
+    }
+
+
+def first_paint(browser: Any, url: str) -> float:
+    """Seconds from the page's navigation to the board drawn, by the page's own clock."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url, wait_until="commit")
+    seconds = page.evaluate(FIRST_PAINT)
+    page.close()
+    return seconds
 
 
 def main() -> None:

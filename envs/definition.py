@@ -4,8 +4,8 @@ A registered game is one folder under `envs/` whose `GAME` is a `GameDefinition`
 `envs.registry.GAMES`. Everything else (the registry, the reference opponents, the run's evaluator, the arena)
 looks a game up there and reads what it declares: no other module names a game.
 
-The display records (`BoardView`, `Square`, `ArgumentChoice`) are plain data: the arena draws them with
-Streamlit, the game never imports it.
+What the arena shows is plain data: a game draws its board as an `envs.picture.BoardPicture` (which the arena
+turns into SVG) and offers its arguments as `ArgumentChoice`s; the game never imports Streamlit.
 """
 
 from __future__ import annotations
@@ -15,29 +15,11 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from envs.picture import BoardPicture
 from muzero.core.symmetry import Symmetry
 from muzero.core.types import Player
 
 GameArgs = Mapping[str, Any]  # a game's keyword arguments, e.g. {"players": 3, "rows": 3, "cols": 3}
-ActionLayout = tuple[tuple[int | None, ...], ...]  # the actions laid out as the board shows them, None: no move
-
-
-@dataclass(frozen=True)
-class Square:
-    """One square of a board as the arena shows it."""
-
-    label: str  # what the square shows ("X", a disc, an edge)
-    key: str  # its name on the page, unique on the board ("cell-4")
-    action: int | None = None  # the move a click on it makes; None: not a move (a dot, a box)
-    style: str = ""  # the look of a square that is no move ("dot", "box")
-
-
-@dataclass(frozen=True)
-class BoardView:
-    """A board read for display: rows of squares, top to bottom."""
-
-    rows: tuple[tuple[Square, ...], ...]
-    widths: tuple[int, ...] = ()  # relative widths of the columns (empty: all equal)
 
 
 @dataclass(frozen=True)
@@ -102,8 +84,9 @@ class GameDefinition:
     # game (connect four: 2); the reference players of the other games break their ties at random instead
     opening_plies: int = 0
     describe_action: Callable[[int, GameArgs], str] = numbered_action  # a move in words
-    action_layout: Callable[[GameArgs], ActionLayout] | None = None  # board geometry; None: rows of numbers
-    read_board: Callable[[Any], BoardView] | None = None  # an AEC env's board for display; None: its text
+    # (AEC env, the last move played or None) -> the board as a picture (envs.picture); None: the arena draws the
+    # observation as a grid where it is board-shaped, else the env's text
+    draw_board: Callable[[Any, int | None], BoardPicture] | None = None
     arguments: tuple[ArgumentChoice, ...] = ()  # the arena's choices of game arguments
     # a cheap copy of a live game's state: (AEC env of this game) -> a `Game` at the same position that can be
     # stepped and copied again without touching the env (pure rules); None: a deep copy of the env

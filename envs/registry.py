@@ -39,6 +39,28 @@ def game_definition(name: str) -> GameDefinition | None:
     return next((game for game in GAMES if game.name == name), None)
 
 
+def registered_name(name: str) -> str:
+    """The registered game a `pettingzoo:MODULE` name is (`pettingzoo:pettingzoo.classic.connect_four_v3` is
+    connect4: the same env), so that it plays with that game's board and models; any other name unchanged."""
+    if not name.startswith(PETTINGZOO_PREFIX):
+        return name
+    try:
+        env_name = _env_name(_pettingzoo_module(name).env)
+    except Exception:  # a module that does not build an env: left to the usual errors
+        return name
+    return next((game.name for game in GAMES if _registered_env_name(game.name) == env_name), name)
+
+
+def _env_name(make_env: Callable[[], Any]) -> str | None:
+    return getattr(make_env(), "metadata", {}).get("name")
+
+
+@cache
+def _registered_env_name(name: str) -> str | None:
+    """The PettingZoo name (`metadata["name"]`) of a registered game's env."""
+    return _env_name(game_definition(name).make_env)
+
+
 def make(name: str, **kwargs: Any) -> Game:
     """The game called `name`, built with `kwargs` (e.g. three players of dots and boxes: `players=3`)."""
     if name.startswith(GYM_PREFIX):

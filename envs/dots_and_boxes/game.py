@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from envs.definition import ActionLayout, ArgumentChoice, BoardView, GameArgs, GameDefinition, OpponentKind, Square
+from envs import picture as pic
+from envs.definition import ArgumentChoice, GameArgs, GameDefinition, OpponentKind
 from envs.dots_and_boxes import rules
 from envs.dots_and_boxes.env import env, observation_grid
 from envs.dots_and_boxes.greedy import GreedyDotsAndBoxesPlayer
@@ -16,7 +17,8 @@ from envs.symmetries import board_transforms, grid_symmetries
 from muzero.core.symmetry import Symmetry
 from muzero.core.types import Decision
 
-BOX_COLOURS = ("🟥", "🟦", "🟩", "🟨")
+COLOURS = ("#e6504f", "#4682e6", "#50be64", "#ebbe32")  # each player's colour
+MARGIN = 0.5  # board units around the dots
 DEFAULT_ARGS = {"players": 2, "rows": 3, "cols": 3}
 
 
@@ -42,36 +44,74 @@ def _size(game_args: GameArgs) -> tuple[int, int]:
 
 def describe_action(action: int, game_args: GameArgs) -> str:
     """An edge by its dots: horizontal (r,c)-(r,c+1) or vertical (r,c)-(r+1,c)."""
-    rows, cols = _size(game_args)
+    (r0, c0), (r1, c1) = _edge_ends(action, *_size(game_args))
+    return f"edge ({r0},{c0})-({r1},{c1})"
+
+
+def _edge_ends(action: int, rows: int, cols: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The dots (row, col) an edge joins: the horizontal edges first, then the vertical ones (see rules)."""
     horizontal = (rows + 1) * cols
     if action < horizontal:
         r, c = divmod(action, cols)
-        return f"edge ({r},{c})-({r},{c + 1})"
+        return (r, c), (r, c + 1)
     r, c = divmod(action - horizontal, cols + 1)
-    return f"edge ({r},{c})-({r + 1},{c})"
+    return (r, c), (r + 1, c)
 
 
-def action_layout(game_args: GameArgs) -> ActionLayout:
-    return tuple(tuple(int(a) if a >= 0 else None for a in row) for row in edge_layout(*_size(game_args)))
+def _dot(r: int, c: int) -> tuple[float, float]:
+    """Where dot (r, c) is drawn."""
+    return MARGIN + c, MARGIN + r
 
 
-def read_board(env: Any) -> BoardView:
-    """Dots, edges (the moves) and boxes coloured by their owner."""
+def _edge_line(action: int, state: rules.DotsAndBoxesState, colour: str, note: str = "") -> pic.Mark:
+    """An edge as a line from dot to dot."""
+    (r0, c0), (r1, c1) = _edge_ends(action, state.rows, state.cols)
+    x, y = _dot(r0, c0)
+    return pic.Mark(pic.LINE, (x, y, float(c1 - c0), float(r1 - r0)), colour, note=note)
+
+
+def _boxes(state: rules.DotsAndBoxesState) -> list[pic.Mark]:
+    """Each taken box in its owner's colour, with the owner's number (from 1)."""
+    marks = []
+    for r, c in zip(*np.nonzero(state.owners != rules.NOBODY), strict=True):
+        owner, (x, y) = int(state.owners[r, c]), _dot(int(r), int(c))
+        marks.append(pic.Mark(pic.RECT, (x + 0.06, y + 0.06, 0.88, 0.88), pic.player(owner), round=0.08))
+        marks.append(pic.Mark(pic.TEXT, (x, y, 1.0, 1.0), pic.player(owner), text=str(owner + 1)))
+    return marks
+
+
+def _edges(state: rules.DotsAndBoxesState, last_action: int | None) -> list[pic.Mark]:
+    """Every edge, drawn or open, the last one drawn noted LAST."""
+    return [
+        _edge_line(action, state, pic.DRAWN if drawn else pic.OPEN, pic.LAST if action == last_action else "")
+        for action, drawn in enumerate(state.edges)
+    ]
+
+
+def _dots(state: rules.DotsAndBoxesState) -> list[pic.Mark]:
+    """The dots, small discs."""
+    centres = [_dot(r, c) for r in range(state.rows + 1) for c in range(state.cols + 1)]
+    return [pic.Mark(pic.DISC, (x - 0.08, y - 0.08, 0.16, 0.16), pic.GRID) for x, y in centres]
+
+
+def _edge_spot(action: int, state: rules.DotsAndBoxesState) -> pic.MoveSpot:
+    """An open edge as a move: a thin target along it, clear of the dots, the mover's line its ghost."""
+    (r0, c0), (r1, _) = _edge_ends(action, state.rows, state.cols)
+    x, y = _dot(r0, c0)
+    box = (x + 0.1, y - 0.15, 0.8, 0.3) if r0 == r1 else (x - 0.15, y + 0.1, 0.3, 0.8)
+    return pic.MoveSpot(action, box, _edge_line(action, state, pic.player(state.to_play)))
+
+
+def draw_board(env: Any, last_action: int | None) -> pic.BoardPicture:
+    """Boxes in their owner's colour with the owner's number, drawn and open edges (the last drawn marked),
+    the dots, and each open edge as a move."""
     state: rules.DotsAndBoxesState = env.unwrapped.state
-    layout = edge_layout(state.rows, state.cols)
-
-    def square(r: int, c: int) -> Square:
-        if r % 2 == 0 and c % 2 == 0:
-            return Square("●", f"dot-{r}-{c}", style="dot")
-        if r % 2 == 1 and c % 2 == 1:
-            owner = int(state.owners[r // 2, c // 2])
-            return Square(BOX_COLOURS[owner] if owner >= 0 else "", f"box-{r}-{c}", style="box")
-        action = int(layout[r, c])
-        label = ("┃" if r % 2 == 1 else "━") if state.edges[action] else "·"
-        return Square(label, f"edge-{action}", action)
-
-    rows = tuple(tuple(square(r, c) for c in range(layout.shape[1])) for r in range(layout.shape[0]))
-    return BoardView(rows, widths=tuple(1 if c % 2 == 0 else 4 for c in range(layout.shape[1])))
+    marks = (*_boxes(state), *_edges(state, last_action), *_dots(state))
+    legal = () if rules.is_over(state) else np.flatnonzero(rules.legal_mask(state))
+    spots = tuple(_edge_spot(int(action), state) for action in legal)
+    pieces = tuple(pic.Mark(pic.RECT, (0.1, 0.1, 0.8, 0.8), pic.player(p), round=0.1) for p in range(state.players))
+    width, height = state.cols + 2 * MARGIN, state.rows + 2 * MARGIN
+    return pic.BoardPicture(width, height, marks, spots, pieces, COLOURS[: state.players])
 
 
 class DotsAndBoxesRules:
@@ -119,8 +159,7 @@ GAME = GameDefinition(
     opponents=(OpponentKind("greedy", greedy_player),),
     evaluation_opponents=("random", "greedy"),
     describe_action=describe_action,
-    action_layout=action_layout,
-    read_board=read_board,
+    draw_board=draw_board,
     arguments=(
         ArgumentChoice("players", "dots-players", tuple((str(n), {"players": n}) for n in (2, 3, 4)), default=1),
         ArgumentChoice(

@@ -5,7 +5,7 @@ plays its network with one)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from muzero.core.types import Decision, Game, SearchResult
 from muzero.model.dynamics import DYNAMICS, RULES, dynamics_of
 from muzero.model.inference import Model
 from muzero.model.symmetric_model import SymmetryAveragedModel
-from muzero.search import RootBatch, SearchOutput, chosen_actions, extract_tree, search
+from muzero.search import Progress, RootBatch, SearchOutput, chosen_actions, extract_tree, search
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,14 @@ class PlaySettings:
 
 
 DEFAULT_PLAY = PlaySettings()  # the model's own settings, best move
+
+
+@dataclass(frozen=True)
+class LiveSearch:
+    """Hears of one search as it goes: `report(result so far, simulations done)` every `every` simulations."""
+
+    every: int
+    report: Callable[[SearchResult, int], None]
 
 
 class SearchPlayer:
@@ -86,9 +94,9 @@ class SearchPlayer:
         output = self.run_search(self.dynamics.roots(decisions, games))
         return [int(a) for a in chosen_actions(output, self.temperature, self.rng)]
 
-    def run_search(self, roots: RootBatch) -> SearchOutput:
-        """The agent's search from roots of its dynamics."""
-        return search(roots, self.dynamics.recurrent_inference, self.params, self.rng)
+    def run_search(self, roots: RootBatch, progress: Progress | None = None) -> SearchOutput:
+        """The agent's search from roots of its dynamics (`progress`: hears of it along the way)."""
+        return search(roots, self.dynamics.recurrent_inference, self.params, self.rng, progress)
 
     def play_episode(self, env: Any, seed: int | None = None, max_steps: int | None = None) -> float:
         """Plays one episode of a Gymnasium env of the agent's game (wrappers welcome: `RecordVideo`, a
@@ -102,14 +110,20 @@ class SearchPlayer:
             total, steps, over = total + float(reward), steps + 1, bool(terminated or truncated)
         return total
 
-    def search(self, position: Any, info: dict | None = None) -> SearchResult:
+    def search(self, position: Any, info: dict | None = None, live: LiveSearch | None = None) -> SearchResult:
         """The agent's search at a position (an env, or an observation with its info): its chosen move, root
-        statistics and tree."""
+        statistics and tree; `live` hears of the search so far every `live.every` simulations."""
         roots = self.roots([position], None if info is None else [info])
-        output = self.run_search(roots)
-        action = int(chosen_actions(output, self.temperature, self.rng)[0])
+        progress = None
+        if live is not None:
+            progress = Progress(live.every, lambda output, done: live.report(self._result(roots, output), done))
+        output = self.run_search(roots, progress)
+        return self._result(roots, output, int(chosen_actions(output, self.temperature, self.rng)[0]))
+
+    def _result(self, roots: RootBatch, output: SearchOutput, action: int | None = None) -> SearchResult:
+        """Root 0 of a search's output (the search's own choice of move where `action` is None)."""
         return SearchResult(
-            action=action,
+            action=int(output.action[0]) if action is None else action,
             to_play=int(roots.to_play[0]),
             legal_mask=roots.legal_mask[0],
             visit_counts=output.visit_counts[0],

@@ -69,3 +69,12 @@ class SearchOutput:
     policy: np.ndarray  # float32[B, A]: the policy target: visit shares (puct) or the improved policy (gumbel)
     action: np.ndarray  # int64[B]: the search's choice: most visits (puct, ties lowest) or the halving's winner
     tree: Tree  # the batched tree arrays (the model's latents left out), for display
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Live analysis: `report(output, done)` with the root statistics so far, after every `every` simulations
+    (not after the last: the search's own output is that)."""
+
+    every: int
+    report: Callable[[SearchOutput, int], None]

@@ -13,7 +13,7 @@ from numba import njit
 
 from muzero.core.config import SearchConfig
 from muzero.search.gumbel import considered_visits_table, gumbel_settings, root_decisions, select_leaves_gumbel
-from muzero.search.interface import RecurrentFn, RootBatch, SearchOutput
+from muzero.search.interface import Progress, RecurrentFn, RootBatch, SearchOutput
 from muzero.search.selection import puct_settings, root_priors_and_gumbel, select_actions, select_leaves, softmax_rows
 from muzero.search.tree import (
     NO_PARENT,
@@ -29,8 +29,15 @@ from muzero.search.tree import (
 )
 
 
-def search(roots: RootBatch, recurrent_fn: RecurrentFn, params: SearchConfig, rng: np.random.Generator) -> SearchOutput:
-    """Run `params.num_simulations` simulations from each of the B roots; `rng` draws the root noise."""
+def search(
+    roots: RootBatch,
+    recurrent_fn: RecurrentFn,
+    params: SearchConfig,
+    rng: np.random.Generator,
+    progress: Progress | None = None,
+) -> SearchOutput:
+    """Run `params.num_simulations` simulations from each of the B roots; `rng` draws the root noise; `progress`
+    hears of the root statistics along the way."""
     check_roots(roots)
     priors, gumbel = root_priors_and_gumbel(roots, params, rng)  # float64[B, A], float64[B, A]
     tree = new_tree(roots, priors, params.num_simulations + 1)
@@ -53,6 +60,16 @@ def search(roots: RootBatch, recurrent_fn: RecurrentFn, params: SearchConfig, rn
             np.zeros(roots.batch_size, np.bool_) if output.terminal is None else output.terminal,
             discount,
         )
+        done = simulation + 1
+        if progress is not None and done % progress.every == 0 and done < params.num_simulations:
+            progress.report(search_output(tree, roots, priors, gumbel, params), done)
+    return search_output(tree, roots, priors, gumbel, params)
+
+
+def search_output(
+    tree: Tree, roots: RootBatch, priors: np.ndarray, gumbel: np.ndarray, params: SearchConfig
+) -> SearchOutput:
+    """The root statistics of `tree` as the search's output."""
     visit_counts = root_child_visits(tree)  # int32[B, A]
     q_values = root_child_q_values(tree, params.discount)  # float64[B, A, P], NaN where unvisited
     policy, action = root_policy_and_action(tree, roots, gumbel, visit_counts, q_values, params)

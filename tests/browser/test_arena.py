@@ -1,8 +1,11 @@
-"""The arena in a real browser: `muzero-arena` on a free localhost port, Debian's chromium clicking on the
-boards: a whole tic-tac-toe game against the shipped model, then a few connect-four moves with the
-agent's analysis; a screenshot of the page is saved (to $ARENA_SCREENSHOT as well, when set)."""
+"""The arena in a real browser: `muzero-arena` on a free localhost port, Debian's chromium clicking on the SVG
+board itself: a whole tic-tac-toe game against the shipped model, a connect-four game to its end with the
+winning line marked, a three-player dots-and-boxes game, the move list's navigation and a branch, the hint,
+the expected line never longer than the moves left, and the board on a phone-sized window. Screenshots are
+saved (to $ARENA_SCREENSHOTS as well, when set: the README's come from here)."""
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -11,6 +14,8 @@ import pytest
 
 from tests.arena.conftest import build_models_folder
 from tests.browser.conftest import arena_latency, free_port, start_server
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -22,40 +27,115 @@ def arena_url(tmp_path_factory):
         yield f"http://127.0.0.1:{port}/"
 
 
-@pytest.mark.slow
-def test_a_tictactoe_game_and_connect_four_moves_by_clicking_on_the_board(browser, arena_url, tmp_path):
+@pytest.fixture
+def arena(browser, arena_url):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    arena = arena_latency.ArenaPage(page, arena_url)
-    assert "Player 1 (human) to move" in arena.text()
-    for _ in range(5):
+    try:
+        yield arena_latency.ArenaPage(page, arena_url)
+    finally:
+        page.close()
+
+
+def screenshot(arena, tmp_path, name: str) -> None:
+    path = tmp_path / f"{name}.png"
+    arena.page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+    if os.environ.get("ARENA_SCREENSHOTS"):
+        shutil.copy(path, Path(os.environ["ARENA_SCREENSHOTS"]) / path.name)
+
+
+def play_out(arena, moves_per_reply: int, pick=min, limit: int = 60) -> None:
+    """Clicks a legal move whenever the board offers one, until the game is over."""
+    for _ in range(limit):
+        arena.wait_until(arena.settled)
+        if "Game over" in arena.text():
+            return
+        before = arena.pieces()
+        arena.click_move(pick(arena.legal_moves()))
+        arena.wait_until(lambda b=before: arena.pieces() >= b + moves_per_reply or "Game over" in arena.text())
+    raise AssertionError("the game did not end")
+
+
+def test_a_whole_tictactoe_game_against_the_shipped_model_by_clicking_the_board(arena, tmp_path):
+    assert "Player 1 (human) to move" in arena.text() and sorted(arena.legal_moves()) == list(range(9))
+    labels = set(arena.page.locator("svg.board g.label text").all_text_contents())
+    assert {"a", "b", "c", "1", "2", "3"} <= labels  # the coordinates the moves are named by
+    arena.click_move(4)
+    arena.wait_until(lambda: arena.pieces() == 2 and arena.settled() and "Expected line:" in arena.text())
+    assert arena.marked("last") == 1 and 4 not in arena.legal_moves()
+    assert "Agent move 2" in arena.text()
+    play_out(arena, 2)
+    assert re.search(r"Game over\. .*(wins|Draw)", arena.text())
+    screenshot(arena, tmp_path, "arena-tictactoe")
+
+
+def test_connect_four_to_its_end_with_the_winning_line_marked(arena, tmp_path):
+    arena.choose_game("connect4")
+    arena.set_simulations(25)
+    columns = iter([3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 4, 4, 4, 4, 4, 4] * 3)
+    play_out(arena, 2, pick=lambda legal: next(c for c in columns if c in legal))
+    text = arena.text()
+    assert "Game over" in text
+    if "Draw" not in text:
+        assert arena.marked("win") >= 4  # the four in a row (the line through them too)
+    screenshot(arena, tmp_path, "arena-connect4")
+
+
+def test_three_player_dots_and_boxes_is_played_to_its_end_on_the_board(arena, tmp_path):
+    arena.set_simulations(4)
+    arena.choose_game("dots_and_boxes")
+    arena.wait_until(lambda: len(arena.legal_moves()) == 24)
+    assert arena.page.locator(".view .legend .who").count() == 3
+    for _ in range(30):
+        arena.wait_until(arena.settled)
         if "Game over" in arena.text():
             break
-        free = [key for key, label in arena.labels("cell-").items() if label not in ("X", "O")]
-        marks = sum(label in ("X", "O") for label in arena.labels("cell-").values())
-        arena.click_square(free[0])
-        arena.wait_until(
-            lambda m=marks: (
-                sum(v in ("X", "O") for v in arena.labels("cell-").values()) >= m + 2 or "Game over" in arena.text()
-            )
-        )
-    assert "Game over" in arena.text() and ("wins" in arena.text() or "Draw" in arena.text())
+        legal = arena.legal_moves()
+        arena.click_move(legal[0])
+        left = len(legal)
+        arena.wait_until(lambda n=left: len(arena.legal_moves()) < n or "Game over" in arena.text())
+    assert "Game over" in arena.text()
+    screenshot(arena, tmp_path, "arena-dots-and-boxes")
 
+
+def test_the_move_list_walks_the_game_and_a_different_move_starts_a_branch(arena):
+    arena.click_move(0)
+    arena.wait_until(lambda: arena.pieces() == 2 and arena.settled())
+    arena.click_move(min(arena.legal_moves()))
+    arena.wait_until(lambda: arena.pieces() == 4 and arena.settled())
+    arena.click(".view .moves [data-click='ply:1']")
+    arena.wait_until(lambda: "Position after move 1 of 4" in arena.text() and arena.pieces() == 1)
+    arena.click(".st-key-nav-first button")
+    arena.wait_until(lambda: arena.pieces() == 0)
+    arena.click(".st-key-nav-last button")
+    arena.wait_until(lambda: arena.pieces() == 4)
+    arena.click(".st-key-nav-first button")
+    arena.wait_until(lambda: arena.pieces() == 0 and arena.legal_moves())
+    arena.click_move(8)  # another first move: a branch, which the model answers
+    arena.wait_until(lambda: arena.pieces() == 2 and arena.settled())
+    assert "Back to the other line (4 moves" in arena.text()
+    arena.click(".st-key-branch-0 button")
+    arena.wait_until(lambda: arena.pieces() == 4)
+
+
+def test_a_hint_draws_the_candidates_on_the_board_and_the_line_never_outlasts_the_game(arena):
+    arena.click(".st-key-hint button")
+    arena.wait_until(lambda: "This position" in arena.text() and arena.settled())
+    candidates = arena.page.locator("svg.board g.candidate").count()
+    assert candidates >= 1 and arena.pieces() == 0  # the hint plays nothing
+    for ply, first in ((1, 0), (3, 1)):  # a1, then a2: the model's replies leave a position near the end
+        arena.click_move(first if first in arena.legal_moves() else min(arena.legal_moves()))
+        arena.wait_until(lambda p=ply: arena.settled() and f"Agent move {p + 1}" in arena.text())
+    left = len(arena.legal_moves())
+    line = arena.text().split("Expected line:")[1].split("\n")[0]
+    assert line.count("→") + 1 <= left + 1  # the agent's move and the moves after it, as the game allows
+
+
+def test_the_board_keeps_its_shape_on_a_phone(arena):
     arena.choose_game("connect4")
-    arena.set_simulations(50)
-    for column in (3, 3, 2):
-        arena.reply_seconds(column)
-    assert arena.discs() == 6
-    arena.wait_until(lambda: "Agent move 6" in arena.text())  # the disc is drawn before the analysis below it
-    text = arena.text()
-    assert "Agent move 6" in text and "Expected line:" in text and "Network alone against the search" in text
-    screenshot = tmp_path / "arena.png"
-    page.screenshot(path=str(screenshot), full_page=True)
-    assert screenshot.stat().st_size > 10_000
-    if os.environ.get("ARENA_SCREENSHOT"):
-        shutil.copy(screenshot, os.environ["ARENA_SCREENSHOT"])
-
-    page.set_viewport_size({"width": 420, "height": 900})  # a phone: Streamlit stacks columns below 640 px
-    page.wait_for_timeout(500)
-    boxes = [box for b in page.locator(".st-key-board button").all() if (box := b.bounding_box()) is not None]
-    rows = sorted({round(box["y"]) for box in boxes})
-    assert len(boxes) == 42 and len(rows) == 6  # the board keeps its shape: 6 rows of 7, not 42 stacked
+    arena.page.set_viewport_size({"width": 420, "height": 900})
+    arena.page.wait_for_timeout(500)
+    box = arena.page.locator("svg.board").first.bounding_box()
+    assert box is not None and box["width"] <= 420 and 0.6 < box["height"] / box["width"] < 1.1
+    arena.click_move(3)
+    arena.wait_until(lambda: arena.pieces() == 2)

@@ -44,9 +44,10 @@ def test_a_toy_game_added_in_one_folder_trains_evaluates_and_shows(nim_registere
     page.run()
     page.selectbox(key="game").set_value("nim").run()
     assert [s.value for s in page.selectbox if s.key.startswith("seat-")] == ["human", "nim (step 6)"]
-    assert [b.label for b in page.button if b.key.startswith("take-")] == ["take 1", "take 2", "take 3"]
-    page.button(key="take-3").click().run()  # the model answers at once
+    board = page.session_state["match"]
+    assert [board.describe(int(a)) for a in board.legal_mask.nonzero()[0]] == ["take 1", "take 2", "take 3"]
+    page.text_input(key="move-entry").input("take 3").run()  # the model answers at once
     assert not page.exception, page.exception
     assert "Agent move 2" in [element.value for element in page.subheader]
     assert "Player 1 (human) to move** (move 3)" in " ".join(element.value for element in page.info)
-    assert any("chose **take" in element.value for element in page.markdown)
+    assert any("best: **take" in element.value for element in page.markdown)

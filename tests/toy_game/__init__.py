@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from envs.definition import BoardView, GameArgs, GameDefinition, OpponentKind, Square
+from envs import picture as pic
+from envs.definition import GameArgs, GameDefinition, OpponentKind
 from envs.opponents import legal_actions
 from tests.toy_game.env import MOST_TAKEN, env
 
@@ -27,11 +28,16 @@ def describe_action(action: int, game_args: GameArgs) -> str:
     return f"take {action + 1}"
 
 
-def read_board(env: Any) -> BoardView:
+def draw_board(env, last_action):  # what the arena shows: plain data (envs.picture), no Streamlit here
     stones = env.unwrapped.stones
-    pile = tuple(Square("●", f"stone-{i}", style="dot") for i in range(stones)) or (Square("", "empty", style="dot"),)
-    moves = tuple(Square(describe_action(a, {}), f"take-{a + 1}", a) for a in range(MOST_TAKEN))
-    return BoardView((pile, moves))
+    marks = tuple(pic.Mark(pic.DISC, (0.1 + i, 0.1, 0.8, 0.8), pic.GRID) for i in range(stones))
+    labels = tuple(
+        pic.Mark(pic.TEXT, (1.5 * a, 1.2, 1.4, 0.6), pic.LABEL, text=describe_action(a, {})) for a in range(MOST_TAKEN)
+    )
+    legal = env.observe(env.agent_selection)["action_mask"] if env.agents else [0] * MOST_TAKEN
+    spots = tuple(pic.MoveSpot(a, (1.5 * a, 1.2, 1.4, 0.6)) for a in range(MOST_TAKEN) if legal[a])
+    pieces = (pic.Mark(pic.DISC, (0, 0, 1, 1), pic.player(0)), pic.Mark(pic.DISC, (0, 0, 1, 1), pic.player(1)))
+    return pic.BoardPicture(max(stones, 4.5), 2.0, marks + labels, spots, pieces, ("#d62728", "#1f77b4"))
 
 
 GAME = GameDefinition(
@@ -42,6 +48,5 @@ GAME = GameDefinition(
     opponents=(OpponentKind("perfect", PerfectNimPlayer),),
     evaluation_opponents=("random", "perfect"),
     describe_action=describe_action,
-    action_layout=lambda game_args: (tuple(range(MOST_TAKEN)),),
-    read_board=read_board,
+    draw_board=draw_board,
 )
