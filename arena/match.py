@@ -5,6 +5,7 @@ deterministic), so a match is fully described by its setup and its moves."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,7 +181,7 @@ def parse_moves(game: str, args: dict[str, Any], text: str, num_actions: int) ->
         names[name] = action
         names.setdefault(name.split()[-1], action)
         names[f"#{action}"] = action
-    words = text.lower().replace(",", " ").replace(";", " ").split()
+    words = [word for word in re.split(r"[\s;]+|,(?=\s|$)", text.lower().strip()) if word]
     moves, index = [], 0
     while index < len(words):
         pair = " ".join(words[index : index + 2])

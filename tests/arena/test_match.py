@@ -44,6 +44,8 @@ def test_a_position_is_shown_after_any_number_of_moves():
 def test_move_lists_are_read_by_the_names_the_board_gives():
     assert parse_moves("tictactoe", {}, "b2 a1, cell c3 #1", 9) == [4, 0, 8, 1]
     assert parse_moves("connect4", {}, "1. 4 2. 4 3. column 3", 7) == [3, 3, 2]
+    dots = {"players": 3, "rows": 3, "cols": 3}  # edges are named by their dots, commas inside
+    assert parse_moves("dots_and_boxes", dots, "(0,0)-(0,1), edge (0,1)-(1,1)", 24) == [0, 13]
     with pytest.raises(UserError, match="'k7' is no move"):
         parse_moves("tictactoe", {}, "b2 k7", 9)
 

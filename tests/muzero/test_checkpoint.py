@@ -1,6 +1,7 @@
 """Checkpoints: atomic round trip, and one-line errors for corrupt or foreign files."""
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from muzero.faces.games import game_kit, spec_of
 from muzero.training import components
 from muzero.training.checkpoint import Checkpoint, Counters, load_checkpoint, save_checkpoint
 
-SHIPPED_RUN = Path(__file__).resolve().parents[2] / "models" / "connect4" / "run"  # written before game_spec
+SHIPPED_RUN = Path(__file__).resolve().parents[2] / "models" / "connect4" / "run"
 
 
 def make_checkpoint() -> Checkpoint:
@@ -76,15 +77,27 @@ def test_a_checkpoint_records_its_games_sizes_as_plain_data(tmp_path):
     assert load_checkpoint(save_checkpoint(make_checkpoint(), tmp_path / "b.pt")).spec is None
 
 
-def test_a_checkpoint_from_before_game_sizes_loads_its_network_through_spec_of():
-    checkpoint = load_checkpoint(SHIPPED_RUN)
+def run_from_before_game_sizes(folder: Path) -> Path:
+    """The shipped run as checkpoints were written before they recorded their game's sizes."""
+    shutil.copytree(SHIPPED_RUN, folder)
+    latest = folder / "checkpoints" / "latest.pt"
+    payload = torch.load(latest, map_location="cpu", weights_only=True)
+    payload.pop("game_spec", None)
+    torch.save(payload, latest)
+    return folder
+
+
+def test_a_checkpoint_from_before_game_sizes_loads_its_network_through_spec_of(tmp_path):
+    old_run = run_from_before_game_sizes(tmp_path / "run")
+    assert load_checkpoint(SHIPPED_RUN).spec is not None
+    checkpoint = load_checkpoint(old_run)
     assert checkpoint.spec is None and checkpoint.config.game.name == "connect4"
-    model, loaded = components.load_checkpoint_model(SHIPPED_RUN, spec_of)
+    model, loaded = components.load_checkpoint_model(old_run, spec_of)
     assert loaded.counters == checkpoint.counters
     spec = game_kit(checkpoint.config.game).spec
     assert model.network.observation_shape == spec.observation_shape and model.network.num_actions == 7
     with pytest.raises(UserError, match="predates checkpoints that record their game's sizes") as error:
-        components.load_checkpoint_model(SHIPPED_RUN)
+        components.load_checkpoint_model(old_run)
     assert "\n" not in str(error.value)
 
 
