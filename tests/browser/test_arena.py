@@ -1,7 +1,7 @@
 """The arena in a real browser: `muzero-arena` on a free localhost port, Debian's chromium clicking on the SVG
 board itself: a whole tic-tac-toe game against the shipped model, a connect-four game to its end with the
 winning line marked, a three-player dots-and-boxes game, the move list's navigation and a branch, the hint,
-the expected line never longer than the moves left, and the board on a phone-sized window. Screenshots are
+the expected line never longer than the moves left, and the board on a phone-sized window, the candidates of a hint on the connect-four board. Screenshots are
 saved (to $ARENA_SCREENSHOTS as well, when set: the README's come from here)."""
 
 import os
@@ -139,3 +139,16 @@ def test_the_board_keeps_its_shape_on_a_phone(arena):
     assert box is not None and box["width"] <= 420 and 0.6 < box["height"] / box["width"] < 1.1
     arena.click_move(3)
     arena.wait_until(lambda: arena.pieces() == 2)
+
+
+def test_connect_fours_candidates_are_drawn_on_the_board_after_a_hint(arena, tmp_path):
+    arena.choose_game("connect4")
+    arena.set_simulations(100)
+    for ply, column in ((1, 3), (3, 2)):
+        arena.click_move(column)
+        arena.wait_until(lambda p=ply: arena.settled() and f"Agent move {p + 1}" in arena.text())
+    arena.click(".st-key-hint button")
+    arena.wait_until(lambda: "This position" in arena.text() and arena.settled())
+    shares = arena.page.locator("svg.board g.candidate").count()
+    assert 1 <= shares <= len(arena.legal_moves()) and arena.pieces() == 4
+    screenshot(arena, tmp_path, "arena-analysis")
