@@ -1,8 +1,9 @@
 """The arena in a real browser: `muzero-arena` on a free localhost port, Debian's chromium clicking on the SVG
 board itself: a whole tic-tac-toe game against the shipped model, a connect-four game to its end with the
 winning line marked, a three-player dots-and-boxes game, the move list's navigation and a branch, the hint,
-the expected line never longer than the moves left, and the board on a phone-sized window, the candidates of a hint on the connect-four board. Screenshots are
-saved (to $ARENA_SCREENSHOTS as well, when set: the README's come from here)."""
+the expected line never longer than the moves left, the board on a phone-sized window, and a hint's
+candidates drawn on the connect-four board. Screenshots are saved (to $ARENA_SCREENSHOTS as well, when set:
+the README's come from here)."""
 
 import os
 import re
