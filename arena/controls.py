@@ -97,6 +97,9 @@ def _entered() -> None:
         if len(moves) == 1 and view_ply() is None and not match.human_to_play:
             state.notice = "Wait for your turn (a move list sets up a position for every player)."
             return
+        trial = match.at(start)
+        for action in moves:  # every move checked before the game changes
+            trial.play(action)
         for offset, action in enumerate(moves):
             match.play_from(start + offset, action)
     except UserError as error:

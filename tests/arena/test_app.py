@@ -166,6 +166,15 @@ def test_a_pasted_move_list_sets_up_a_position(arena_models):
     assert match_of(page).moves == [3, 3, 2] and "Player 2 (human) to move** (move 4)" in status_text(page)
 
 
+def test_a_move_list_with_an_illegal_or_unknown_move_is_said_and_changes_nothing(arena_models):
+    page = start_page()
+    page.selectbox(key="seat-tictactoe-[]-1").set_value("human").run()
+    enter(page, "b2 a1 b2")
+    assert match_of(page).moves == [] and "Cell b2 is not a legal move here" in page.warning[0].value
+    enter(page, "b2 k7")
+    assert match_of(page).moves == [] and "'k7' is no move of this game" in page.warning[0].value
+
+
 def test_a_named_strength_sets_the_simulations(arena_models):
     page = start_page()
     page.selectbox(key="level").set_value("strong (400 simulations)").run()
