@@ -130,5 +130,16 @@ def replayed_line(game: Game, start: TimeStep, tree: TreeDict, longest: int = 12
     return steps, bool(timestep.terminal)
 
 
+def tree_line(tree: TreeDict, longest: int = 12) -> list[LineStep]:
+    """The expected line as the tree has it (for a game that cannot be copied to replay it: one of chance),
+    each move with the player the tree says makes it."""
+    steps, node = [], tree
+    while node["children"] and len(steps) < longest:
+        child, player = node["children"][0], int(node["to_play"])
+        steps.append(LineStep(player, int(child["action"]), float(child["reward"][player] + child["value"][player])))
+        node = child
+    return steps
+
+
 def _number(value: float) -> float | None:
     return None if math.isnan(float(value)) else float(value)

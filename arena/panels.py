@@ -7,11 +7,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from arena.analysis import MoveAnalysis, replayed_line
+from arena.analysis import MoveAnalysis, replayed_line, tree_line
 from arena.boards import draw_board
 from arena.markup import node_at, node_label, tree_html, value_graph_svg
 from arena.match import Match
 from arena.view import OnClick, clickable
+from muzero.core.errors import UserError
 
 
 def show_analysis(match: Match, analysis: MoveAnalysis, title: str) -> None:
@@ -54,7 +55,10 @@ def value_table(match: Match, analysis: MoveAnalysis) -> pd.DataFrame:
 def line_text(match: Match, analysis: MoveAnalysis) -> str:
     """The most visited path as the real game plays it from the analysed position: each move with the player
     who makes it and that player's value after it; it stops where the game ends."""
-    steps, ended = replayed_line(match.table.clone(), match.timestep, analysis.tree)
+    try:
+        steps, ended = replayed_line(match.table.clone(), match.timestep, analysis.tree)
+    except UserError:  # a game of chance refuses copies: the line as the tree has it
+        steps, ended = tree_line(analysis.tree), False
     words = [f"P{step.player + 1} {match.describe(step.action)} ({step.value:+.2f})" for step in steps]
     if not words:
         return "(the search went no deeper than the root)"

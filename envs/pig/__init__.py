@@ -1,4 +1,88 @@
-"""Pig, the dice game, for 2 to 4 players: its pure rules (`rules.py`, the die's faces as chance outcomes)
-and its reference policies (`optimal.py`: the two-player policy that maximises the chance of winning, by
-value iteration, and `hold20`). Not yet a registered game: it becomes one with the chance nodes of the
-search (the rules search must not step a copy that already knows the next roll)."""
+"""Pig, the dice game, for 2 to 4 players: its pure rules (`rules.py`, the die's faces as chance outcomes),
+its AEC env (`env.py`, the die rolled by the env), its reference players (`optimal.py`: the two-player policy
+that maximises the chance of winning, by value iteration; `hold20`) and its board.
+
+Its copies are refused: a copy of the env would carry the die's generator, so a search over copies would
+know the next roll. Pig is searched with the learned model (`search.dynamics = "learned"`) until the search
+has chance nodes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from envs import picture as pic
+from envs.definition import ArgumentChoice, GameArgs, GameDefinition, OpponentKind
+from envs.pig import rules
+from envs.pig.env import env
+from envs.pig.players import Hold20PigPlayer, OptimalPigPlayer, state_of
+from muzero.core.errors import UserError
+
+COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd")
+TRACK = 10.0  # board units of a score track: the target's points
+LEFT, ROW = 1.2, 1.0  # the label column, the height of a player's row
+DEFAULT_ARGS = {"players": 2, "target": rules.DEFAULT_TARGET}
+
+
+def describe_action(action: int, game_args: GameArgs) -> str:
+    return rules.ACTION_NAMES[action] if 0 <= action < len(rules.ACTION_NAMES) else f"action {action}"
+
+
+def _row(state: rules.PigState, player: int) -> list[pic.Mark]:
+    """Player `player`'s track: banked points in their colour, the mover's turn total after them."""
+    y, unit = 0.2 + player * ROW, TRACK / state.target
+    marks = [pic.Mark(pic.TEXT, (0.0, y, LEFT, 0.7), pic.player(player), text=f"P{player + 1}")]
+    marks.append(pic.Mark(pic.RECT, (LEFT, y + 0.1, TRACK, 0.5), pic.OPEN, round=0.1))
+    banked = min(state.scores[player], state.target) * unit
+    if banked:
+        marks.append(pic.Mark(pic.RECT, (LEFT, y + 0.1, banked, 0.5), pic.player(player), round=0.1))
+    if player == state.to_play and state.turn_total and not state.over:
+        extra = min(state.turn_total * unit, TRACK - banked)
+        marks.append(pic.Mark(pic.RECT, (LEFT + banked, y + 0.25, extra, 0.2), pic.player(player), note=pic.LAST))
+    note = pic.WIN if state.winner == player else ""
+    text = f"{state.scores[player]}" + (f" +{state.turn_total}" if player == state.to_play and state.turn_total else "")
+    marks.append(pic.Mark(pic.TEXT, (LEFT + TRACK, y, 2.0, 0.7), pic.LABEL, text=text, note=note))
+    return marks
+
+
+def draw_board(env: Any, last_action: int | None) -> pic.BoardPicture:
+    """A score track per player (banked points, the turn's total of the player rolling), the die's last face,
+    and a roll and a hold button while the game goes on."""
+    state = state_of(env)
+    marks = [mark for player in range(state.players) for mark in _row(state, player)]
+    y = 0.3 + state.players * ROW
+    roll = getattr(env.unwrapped, "last_roll", None)
+    said = f"rolled {roll}" if roll else ("held" if last_action == rules.HOLD else "")
+    note = pic.LAST if last_action is not None else ""
+    marks.append(pic.Mark(pic.TEXT, (LEFT, y, 3.6, 0.8), pic.LABEL, text=said or "to roll", note=note))
+    spots = []
+    for action in map(int, rules.legal_mask(state).nonzero()[0]):
+        box = (LEFT + 4.0 + 3.2 * action, y, 2.8, 0.8)
+        marks.append(pic.Mark(pic.RECT, box, pic.OPEN, round=0.2))
+        marks.append(pic.Mark(pic.TEXT, box, pic.LABEL, text=rules.ACTION_NAMES[action]))
+        spots.append(pic.MoveSpot(action, box))
+    pieces = tuple(pic.Mark(pic.RECT, (0.1, 0.1, 0.8, 0.8), pic.player(p), round=0.1) for p in range(state.players))
+    return pic.BoardPicture(LEFT + TRACK + 2.0, y + 1.0, tuple(marks), tuple(spots), pieces, COLOURS[: state.players])
+
+
+def copy_state(env: Any) -> Any:
+    raise UserError(
+        "pig has chance outcomes (the die), so a copy of the game would know the next roll: "
+        'search it with search.dynamics = "learned"'
+    )
+
+
+GAME = GameDefinition(
+    name="pig",
+    title="pig",
+    make_env=env,
+    default_args=DEFAULT_ARGS,
+    opponents=(OpponentKind("optimal", OptimalPigPlayer), OpponentKind("hold20", Hold20PigPlayer)),
+    evaluation_opponents=("random", "hold20"),
+    describe_action=describe_action,
+    draw_board=draw_board,
+    arguments=(
+        ArgumentChoice("players", "pig-players", tuple((str(n), {"players": n}) for n in (2, 3, 4))),
+        ArgumentChoice("target", "pig-target", tuple((str(t), {"target": t}) for t in (100, 50, 20))),
+    ),
+    copy_state=copy_state,
+)

@@ -29,6 +29,7 @@ from muzero.faces.eval_episodes import DEFAULT_EPISODES, episodes_report, episod
 from muzero.faces.games import experiment_config, game_kit, game_names, reference_players_text, same_game, spec_of
 from muzero.faces.resume import require_budget_left, resumable_changes
 from muzero.model.bundle import is_bundle, read_bundle
+from muzero.model.dynamics import RULES
 
 EXIT_USER_ERROR = 2
 
@@ -97,6 +98,8 @@ def train_main(argv: Sequence[str] | None = None) -> int:
     config, run_dir = _resumed_run(args) if args.resume else _new_run(args)
     game = game_kit(config.game)  # bad game arguments stop here
     check_network_fits_game(config.network, game.spec, config.game.name)
+    if config.search.dynamics == RULES:
+        game.make_game().clone()  # a game whose copies are refused (one of chance) says why, before anything starts
     # here, not at the top: the trainers import torch and ray, which muzero-eval on a bundle does without
     from muzero.distributed.driver import default_workers, run_from_cli
     from muzero.training.train import RunSetup
