@@ -81,8 +81,9 @@ def analyse(result: SearchResult, ply: int, dynamics: str = "learned") -> MoveAn
     )
 
 
-def tree_dict(node: Any) -> TreeDict:
-    """A `muzero.search.SearchNode` as nested dicts, children most visited first."""
+def tree_dict(node: Any, outcome: bool = False) -> TreeDict:
+    """A `muzero.search.SearchNode` as nested dicts, children most visited first (`outcome`: the node is an
+    outcome of a chance node, its action the outcome and its prior the outcome's probability)."""
     children = sorted(node.children, key=lambda child: (-child.visits, child.action))
     return {
         "action": node.action,
@@ -92,14 +93,17 @@ def tree_dict(node: Any) -> TreeDict:
         "reward": [float(r) for r in node.reward],
         "to_play": int(node.to_play),
         "terminal": bool(node.terminal),  # the game ended here (known to the rules search; no children)
-        "children": [tree_dict(child) for child in children],
+        "chance": bool(getattr(node, "chance", False)),  # chance draws here: the children are its outcomes
+        "outcome": outcome,
+        "children": [tree_dict(child, bool(getattr(node, "chance", False))) for child in children],
     }
 
 
 def expected_line(tree: TreeDict, longest: int = 12) -> list[int]:
-    """The most visited path from the root (its actions), as far as the tree goes."""
+    """The most visited path from the root (its actions), as far as the tree goes or up to a move that
+    leaves chance to draw (the line cannot know the outcome)."""
     line, node = [], tree
-    while node["children"] and len(line) < longest:
+    while node["children"] and len(line) < longest and not node.get("chance"):
         node = node["children"][0]
         line.append(int(node["action"]))
     return line
@@ -112,20 +116,23 @@ class LineStep:
     player: int  # who makes it (the rules say so, extra turns included)
     action: int
     value: float  # that player's value after it in the search (reward + value below)
+    chance: bool = False  # the move leaves chance to draw (a roll): the line stops after it
 
 
 def replayed_line(game: Game, start: TimeStep, tree: TreeDict, longest: int = 12) -> tuple[list[LineStep], bool]:
     """The expected line (the most visited path) replayed in `game`, a copy of the real game at the analysed
     position (`start`, its time step): it stops where the game ends (then True) or where the tree does. A
-    learned model's tree may go on past the end of the game or play a move the rules refuse: those are cut."""
+    learned model's tree may go on past the end of the game or play a move the rules refuse: those are cut.
+    A move into a chance node ends the line (what chance draws is not the search's to say)."""
     steps, node, timestep = [], tree, start
-    while node["children"] and len(steps) < longest and not timestep.terminal:
+    while node["children"] and len(steps) < longest and not timestep.terminal and not node.get("chance"):
         child = node["children"][0]
         action = int(child["action"])
         if not timestep.legal_mask[action]:
             break
         player = int(timestep.to_play)
-        steps.append(LineStep(player, action, float(child["reward"][player] + child["value"][player])))
+        value = float(child["reward"][player] + child["value"][player])
+        steps.append(LineStep(player, action, value, bool(child.get("chance"))))
         timestep, node = game.step(action), child
     return steps, bool(timestep.terminal)
 
@@ -134,9 +141,10 @@ def tree_line(tree: TreeDict, longest: int = 12) -> list[LineStep]:
     """The expected line as the tree has it (for a game that cannot be copied to replay it: one of chance),
     each move with the player the tree says makes it."""
     steps, node = [], tree
-    while node["children"] and len(steps) < longest:
+    while node["children"] and len(steps) < longest and not node.get("chance"):
         child, player = node["children"][0], int(node["to_play"])
-        steps.append(LineStep(player, int(child["action"]), float(child["reward"][player] + child["value"][player])))
+        value = float(child["reward"][player] + child["value"][player])
+        steps.append(LineStep(player, int(child["action"]), value, bool(child.get("chance"))))
         node = child
     return steps
 

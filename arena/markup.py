@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from arena.analysis import TreeDict
 
@@ -63,31 +64,53 @@ def value_graph_svg(
     )
 
 
-def tree_html(tree: TreeDict, describe: Callable[[int], str]) -> str:
-    """The searched tree as nested, collapsible nodes (the root's children open), zoom buttons above it."""
+def numbered_outcome(outcome: int) -> str:
+    return f"outcome {outcome}"
+
+
+@dataclass(frozen=True)
+class Words:
+    """How the tree names a move and a chance outcome."""
+
+    action: Callable[[int], str]
+    outcome: Callable[[int], str] = numbered_outcome
+
+
+def tree_html(
+    tree: TreeDict, describe: Callable[[int], str], describe_outcome: Callable[[int], str] = numbered_outcome
+) -> str:
+    """The searched tree as nested, collapsible nodes (the root's children open), zoom buttons above it; a
+    chance node's children are its outcomes, each with its probability."""
+    words = Words(describe, describe_outcome)
     zoom = (
         '<div class="zoom"><button data-zoom="1.15" title="larger">A+</button>'
         '<button data-zoom="0.87" title="smaller">A−</button></div>'
     )
     children = "".join(
-        _node(child, str(index), tree["to_play"], describe, 1) for index, child in enumerate(tree["children"])
+        _node(child, str(index), tree["to_play"], words, 1) for index, child in enumerate(tree["children"])
     )
     root = f"<div>root: P{tree['to_play'] + 1} to move, {tree['visits']} visits</div>"
     return f'{zoom}<div class="tree">{root}{children}</div>'
 
 
-def node_label(node: TreeDict, mover: int, describe: Callable[[int], str]) -> str:
-    """A node in words: the move and who made it, visits, prior, that player's value after it, who moves next."""
+def node_label(node: TreeDict, mover: int, words: Words) -> str:
+    """A node in words: the move and who made it (or the outcome chance drew, with its probability), visits,
+    prior, that player's value after it, who moves next (or that chance draws)."""
     value = node["reward"][mover] + node["value"][mover]
-    after = "game over" if node.get("terminal") else f"then P{node['to_play'] + 1} to move"
-    return (
-        f"P{mover + 1} {describe(int(node['action']))} · N={node['visits']} · prior {node['prior']:.2f} · "
-        f"value for P{mover + 1} {value:+.2f} · {after}"
-    )
+    after = f"then P{node['to_play'] + 1} to move"
+    if node.get("terminal"):
+        after = "game over"
+    elif node.get("chance"):
+        after = "then chance draws"
+    if node.get("outcome"):
+        what = f"chance: {words.outcome(int(node['action']))} · N={node['visits']} · probability {node['prior']:.2f}"
+    else:
+        what = f"P{mover + 1} {words.action(int(node['action']))} · N={node['visits']} · prior {node['prior']:.2f}"
+    return f"{what} · value for P{mover + 1} {value:+.2f} · {after}"
 
 
-def _node(node: TreeDict, path: str, mover: int, describe: Callable[[int], str], depth: int) -> str:
-    label = html.escape(node_label(node, mover, describe))
+def _node(node: TreeDict, path: str, mover: int, words: Words, depth: int) -> str:
+    label = html.escape(node_label(node, mover, words))
     if node.get("terminal"):
         label = f'<span class="ended">{label}</span>'
     show = f'<span class="show" data-click="node:{path}">board</span>'
@@ -95,7 +118,7 @@ def _node(node: TreeDict, path: str, mover: int, describe: Callable[[int], str],
     if not kids:
         return f'<div class="leaf">{label}{show}</div>'
     inner = "".join(
-        _node(child, f"{path}.{index}", node["to_play"], describe, depth + 1) for index, child in enumerate(kids)
+        _node(child, f"{path}.{index}", node["to_play"], words, depth + 1) for index, child in enumerate(kids)
     )
     return f'<details data-path="{path}"><summary>{label}{show}</summary>{inner}</details>'
 
@@ -107,3 +130,23 @@ def node_at(tree: TreeDict, path: str) -> tuple[list[int], TreeDict]:
         node = node["children"][index]
         actions.append(int(node["action"]))
     return actions, node
+
+
+def moves_before_chance(tree: TreeDict, path: str) -> list[int]:
+    """The moves from the root toward the node at `path` up to the first one that leaves chance to draw (a
+    board cannot show what chance will draw)."""
+    actions, node = [], tree
+    for index in (int(part) for part in path.split(".") if part != ""):
+        node = node["children"][index]
+        if node.get("chance") or node.get("outcome"):
+            break
+        actions.append(int(node["action"]))
+    return actions
+
+
+def mover_at(tree: TreeDict, path: str, root_player: int) -> int:
+    """Who made the move into the node at `path` (below a chance node: who moved into it), by the tree."""
+    mover, node = root_player, tree
+    for index in (int(part) for part in path.split(".") if part != ""):
+        mover, node = int(node["to_play"]), node["children"][index]
+    return mover

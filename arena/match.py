@@ -151,6 +151,11 @@ class Match:
         """A move in words, as the game's board names it."""
         return describe_action(self.game.name, int(action), self.game.args)
 
+    def describe_outcome(self, outcome: int) -> str:
+        """A chance outcome in words (the die's face), as the game names it."""
+        definition = envs.game_definition(self.game.name)
+        return definition.describe_outcome(outcome, self.game.args) if definition else f"outcome {outcome}"
+
     def result_text(self) -> str:
         """Who won (the best total reward), or a draw; empty while the game goes on."""
         if not self.over:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from arena.analysis import MoveAnalysis, replayed_line, tree_line
 from arena.boards import draw_board
-from arena.markup import node_at, node_label, tree_html, value_graph_svg
+from arena.markup import Words, mover_at, moves_before_chance, node_at, node_label, tree_html, value_graph_svg
 from arena.match import Match
 from arena.view import OnClick, clickable
 from muzero.core.errors import UserError
@@ -62,7 +62,8 @@ def line_text(match: Match, analysis: MoveAnalysis) -> str:
     words = [f"P{step.player + 1} {match.describe(step.action)} ({step.value:+.2f})" for step in steps]
     if not words:
         return "(the search went no deeper than the root)"
-    return " → ".join(words) + (" · the game ends" if ended else "")
+    then = " · then chance draws" if steps[-1].chance else ""
+    return " → ".join(words) + (" · the game ends" if ended else then)
 
 
 def show_tree(match: Match, analysis: MoveAnalysis) -> None:
@@ -75,7 +76,7 @@ def show_tree(match: Match, analysis: MoveAnalysis) -> None:
             if value.startswith("node:"):
                 st.session_state.tree_node = (analysis.ply, value.removeprefix("node:"))
 
-        clickable(tree_html(analysis.tree, match.describe), key, picked)
+        clickable(tree_html(analysis.tree, match.describe, match.describe_outcome), key, picked)
         picked_node = st.session_state.get("tree_node")
         if picked_node is not None and picked_node[0] == analysis.ply:
             node_board(match, analysis, picked_node[1])
@@ -89,15 +90,17 @@ def node_board(match: Match, analysis: MoveAnalysis, path: str) -> None:
     except (IndexError, ValueError):
         return
     shown = match.at(len(match.moves))
-    played = 0
-    for action in actions:
+    played, before_chance = 0, moves_before_chance(analysis.tree, path)
+    for action in before_chance:
         if shown.over or not shown.legal_mask[action]:
             break
         shown.play(action)
         played += 1
-    mover = shown.movers[-1] if shown.movers and played else analysis.player
-    words = node_label(node, mover, match.describe) if actions else "the root"
+    mover = mover_at(analysis.tree, path, analysis.player)
+    words = node_label(node, mover, Words(match.describe, match.describe_outcome)) if actions else "the root"
     cut = "" if played == len(actions) else f" (the game ends after {played} of its {len(actions)} moves)"
+    if len(before_chance) < len(actions):
+        cut = f" (the board shows the position before chance draws, after {played} of its {len(actions)} steps)"
     st.markdown(f"**Node:** {words}{cut}")
     draw_board(shown, lambda _action: None, clickable_now=False)
 

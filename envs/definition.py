@@ -65,6 +65,10 @@ def numbered_action(action: int, game_args: GameArgs) -> str:
     return f"action {action}"
 
 
+def numbered_outcome(outcome: int, game_args: GameArgs) -> str:
+    return f"outcome {outcome}"
+
+
 def _empty_args() -> GameArgs:
     return MappingProxyType({})
 
@@ -84,6 +88,7 @@ class GameDefinition:
     # game (connect four: 2); the reference players of the other games break their ties at random instead
     opening_plies: int = 0
     describe_action: Callable[[int, GameArgs], str] = numbered_action  # a move in words
+    describe_outcome: Callable[[int, GameArgs], str] = numbered_outcome  # a chance outcome in words (a game of chance)
     # (AEC env, the last move played or None) -> the board as a picture (envs.picture); None: the arena draws the
     # observation as a grid where it is board-shaped, else the env's text
     draw_board: Callable[[Any, int | None], BoardPicture] | None = None

@@ -1,5 +1,11 @@
 """A `Game` over pure rules on immutable states: stepping never touches a live env, and a copy is the state
-itself, so a search can step copies of the real game cheaply (`clone()`)."""
+itself, so a search can step copies of the real game cheaply (`clone()`).
+
+Rules with chance (a die, a tile) also declare `chance_outcomes` (C), `chance_probabilities(state)` (float[C]
+at an afterstate, where a move was made and chance is yet to draw; None at a decision), `resolve(state,
+outcome)` (the next state and rewards[P]) and `mover(state)` (who moved into the afterstate). Their `play`
+may return an afterstate; a copy then waits there for `resolve_chance`: it never draws chance itself, so a
+search over copies knows the outcomes' probabilities, never the outcome to come."""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from muzero.core.errors import IllegalActionError
 from muzero.core.symmetry import Symmetry
 from muzero.core.types import Decision, TimeStep, require_legal
 
@@ -63,6 +70,25 @@ class RulesGame:
         self._legal = None
         return self.timestep(rewards)
 
+    @property
+    def chance_outcomes(self) -> int:
+        """C: the outcomes chance may draw in this game (0: it has no chance)."""
+        return int(getattr(self.rules, "chance_outcomes", 0))
+
+    def chance_probabilities(self) -> np.ndarray | None:
+        """float[C]: at an afterstate, the probability of each outcome; None at a decision or the end."""
+        probabilities = getattr(self.rules, "chance_probabilities", None)
+        return None if probabilities is None else probabilities(self.state)
+
+    def resolve_chance(self, outcome: int) -> TimeStep:
+        """Chance draws `outcome` at an afterstate: the next decision, and the rewards of the draw."""
+        probabilities = self.chance_probabilities()
+        if probabilities is None or not 0 <= outcome < len(probabilities) or probabilities[outcome] <= 0:
+            raise IllegalActionError(f"{self.name}: no chance outcome {outcome} is due here")
+        self.state, rewards = self.rules.resolve(self.state, outcome)
+        self._legal = None
+        return self.timestep(rewards)
+
     def clone(self) -> RulesGame:
         return RulesGame(self.rules, self.state, self.symmetries, self._legal)
 
@@ -72,7 +98,7 @@ class RulesGame:
 
     def legal_mask(self) -> np.ndarray:
         if self._legal is None:
-            over = self.rules.is_over(self.state)
+            over = self.rules.is_over(self.state) or self.chance_probabilities() is not None
             self._legal = np.zeros(self.num_actions, dtype=bool) if over else self.rules.decision(self.state).legal_mask
             self._legal.flags.writeable = False
         return self._legal
@@ -80,6 +106,11 @@ class RulesGame:
     def timestep(self, rewards: np.ndarray) -> TimeStep:
         """The TimeStep of the current state (as `PettingZooGame` shows it: zeros once the game is over)."""
         rewards = np.asarray(rewards, dtype=np.float32)
+        if self.chance_probabilities() is not None:  # an afterstate: no decision until chance draws
+            self._legal = np.zeros(self.num_actions, dtype=bool)
+            self._legal.flags.writeable = False
+            mover = self.rules.mover(self.state)
+            return TimeStep(np.zeros(self.observation_shape, np.float32), mover, self._legal.copy(), rewards, False)
         if self.rules.is_over(self.state):
             self._legal = np.zeros(self.num_actions, dtype=bool)
             self._legal.flags.writeable = False

@@ -108,10 +108,28 @@ def _check_copy(game: Game, seed: int, actions: list[int], expected: list[TimeSt
     except UserError as error:  # a game that refuses copies says why in one line
         _expect("\n" not in str(error), f"a refused copy must say why in one line, not {str(error)!r}")
         return
-    for player in (copy, game):
-        for index in range(middle, len(actions)):
-            where = f"step {index + 1} of {'a copy' if player is copy else 'the game after copying'}"
-            _expect_same(player.step(actions[index]), expected[index + 1], where, "a copy does not play as the game")
+    for index in range(middle, len(actions)):
+        where = f"step {index + 1} of a copy"
+        step = copy.step(actions[index])
+        if getattr(copy, "chance_probabilities", lambda: None)() is not None:
+            copy, step = _outcome_drawn(copy, expected[index + 1], where)
+        _expect_same(step, expected[index + 1], where, "a copy does not play as the game")
+    for index in range(middle, len(actions)):
+        where = f"step {index + 1} of the game after copying"
+        _expect_same(game.step(actions[index]), expected[index + 1], where, "a copy does not play as the game")
+
+
+def _outcome_drawn(copy: Game, expected: TimeStep, where: str) -> tuple[Game, TimeStep]:
+    """A copy waiting for chance: (the copy after the outcome the game drew, its step), the game's step being
+    one of the outcomes of declared probability > 0."""
+    probabilities = copy.chance_probabilities()
+    _expect(np.isclose(np.sum(probabilities), 1.0), f"{where}: chance probabilities sum to {np.sum(probabilities)}")
+    for outcome in np.flatnonzero(probabilities > 0).tolist():
+        drawn = copy.clone()
+        step = drawn.resolve_chance(outcome)
+        if _same(step, expected):
+            return drawn, step
+    raise ConformanceError(f"{where}: what chance drew in the game is none of the copy's outcomes")
 
 
 def _try_illegal_actions(game: Game, timestep: TimeStep) -> None:
@@ -165,14 +183,17 @@ def _check_step_after_end_refused(game: Game) -> None:
 
 
 def _expect_same(actual: TimeStep, expected: TimeStep, where: str, broken: str = NOT_DETERMINISTIC) -> None:
-    same = (
+    _expect(_same(actual, expected), f"{broken}, at {where}")
+
+
+def _same(actual: TimeStep, expected: TimeStep) -> bool:
+    return (
         actual.to_play == expected.to_play
         and actual.terminal == expected.terminal
         and np.array_equal(actual.observation, expected.observation)
         and np.array_equal(actual.rewards, expected.rewards)
         and np.array_equal(actual.legal_mask, expected.legal_mask)
     )
-    _expect(same, f"{broken}, at {where}")
 
 
 def _expect(condition: bool, message: str) -> None:

@@ -2,9 +2,9 @@
 its AEC env (`env.py`, the die rolled by the env), its reference players (`optimal.py`: the two-player policy
 that maximises the chance of winning, by value iteration; `hold20`) and its board.
 
-Its copies are refused: a copy of the env would carry the die's generator, so a search over copies would
-know the next roll. Pig is searched with the learned model (`search.dynamics = "learned"`) until the search
-has chance nodes."""
+A copy of a game is pig's pure rules at its position (`rules.PigRules`): a roll there leads to an afterstate
+that waits for the die's outcome, so a search over copies has exact chance nodes (each face, probability
+1/6) and never knows the roll to come (a copy of the env would: it carries the die's generator)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from envs.definition import ArgumentChoice, GameArgs, GameDefinition, OpponentKi
 from envs.pig import rules
 from envs.pig.env import env
 from envs.pig.players import Hold20PigPlayer, OptimalPigPlayer, state_of
-from muzero.core.errors import UserError
+from envs.rules_game import RulesGame
 
 COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd")
 TRACK = 10.0  # board units of a score track: the target's points
@@ -25,6 +25,10 @@ DEFAULT_ARGS = {"players": 2, "target": rules.DEFAULT_TARGET}
 
 def describe_action(action: int, game_args: GameArgs) -> str:
     return rules.ACTION_NAMES[action] if 0 <= action < len(rules.ACTION_NAMES) else f"action {action}"
+
+
+def describe_outcome(outcome: int, game_args: GameArgs) -> str:
+    return f"die shows {outcome + 1}"
 
 
 def _row(state: rules.PigState, player: int) -> list[pic.Mark]:
@@ -64,11 +68,10 @@ def draw_board(env: Any, last_action: int | None) -> pic.BoardPicture:
     return pic.BoardPicture(LEFT + TRACK + 2.0, y + 1.0, tuple(marks), tuple(spots), pieces, COLOURS[: state.players])
 
 
-def copy_state(env: Any) -> Any:
-    raise UserError(
-        "pig has chance outcomes (the die), so a copy of the game would know the next roll: "
-        'search it with search.dynamics = "learned"'
-    )
+def copy_state(env: Any) -> RulesGame:
+    """A copy at the env's position over pig's pure rules: it rolls no die (a roll waits for its outcome)."""
+    state = state_of(env)
+    return RulesGame(rules.PigRules(state.players, state.target), state)
 
 
 GAME = GameDefinition(
@@ -79,6 +82,7 @@ GAME = GameDefinition(
     opponents=(OpponentKind("optimal", OptimalPigPlayer), OpponentKind("hold20", Hold20PigPlayer)),
     evaluation_opponents=("random", "hold20"),
     describe_action=describe_action,
+    describe_outcome=describe_outcome,
     draw_board=draw_board,
     arguments=(
         ArgumentChoice("players", "pig-players", tuple((str(n), {"players": n}) for n in (2, 3, 4))),

@@ -15,16 +15,6 @@ from envs.pig import rules
 from muzero.core.errors import IllegalActionError, UserError
 
 
-def observation_grid(state: rules.PigState, observer: int) -> np.ndarray:
-    """int8[1, target, players + 1]: channel k (k < players) counts the banked score of player
-    (observer + k) % players in unary along the target's points, the last channel the turn's total."""
-    grid = np.zeros((1, state.target, state.players + 1), dtype=np.int8)
-    for k in range(state.players):
-        grid[0, : min(state.scores[(observer + k) % state.players], state.target), k] = 1
-    grid[0, : min(state.turn_total, state.target), state.players] = 1
-    return grid
-
-
 def legal_actions_text(state: rules.PigState) -> str:
     legal = np.flatnonzero(rules.legal_mask(state))
     return ", ".join(f"{a} ({rules.ACTION_NAMES[a]})" for a in legal) or "none (the game is over)"
@@ -85,7 +75,7 @@ class raw_env(AECEnv):
         mask = np.zeros(2, dtype=np.int8)
         if agent == self.agent_selection:
             mask[rules.legal_mask(self._state)] = 1
-        return {"observation": observation_grid(self._state, self._agent_index[agent]), "action_mask": mask}
+        return {"observation": rules.observation_planes(self._state, self._agent_index[agent]), "action_mask": mask}
 
     def step(self, action: int | None) -> None:
         """ROLL (the die is rolled here) or HOLD for the agent to move; an illegal one raises IllegalActionError."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from muzero.core.errors import IllegalActionError, UserError
+from muzero.core.types import Decision
 
 ROLL, HOLD = 0, 1
 ACTION_NAMES = ("roll", "hold")
@@ -105,3 +106,63 @@ def rewards(before: PigState, after: PigState) -> np.ndarray:
         result[:] = -1.0
         result[after.winner] = 1.0
     return result
+
+
+@dataclass(frozen=True)
+class Rolled:
+    """The afterstate of a roll: the mover rolled at `before`, the die not read yet (a chance node)."""
+
+    before: PigState
+
+
+class PigRules:
+    """The pure rules behind `envs.rules_game.RulesGame`, with the die as a chance outcome: ROLL leads to a
+    `Rolled` afterstate, whose outcome k (the face k + 1, probability 1/6 each) `resolve` applies. A copy of a
+    game at a `PigState` knows nothing of the next roll."""
+
+    name = "pig"
+    num_actions = 2
+    chance_outcomes = FACES
+
+    def __init__(self, players: int = 2, target: int = DEFAULT_TARGET) -> None:
+        validate_arguments(players, target)
+        self.num_players, self.target = players, target
+        self.observation_shape = (players + 1, 1, target)  # as the env's planes, channels first
+
+    def initial(self) -> PigState:
+        return initial_state(self.num_players, self.target)
+
+    def decision(self, state: PigState) -> Decision:
+        grid = observation_planes(state, state.to_play)  # int8[1, target, players + 1]
+        observation = np.ascontiguousarray(grid.transpose(2, 0, 1), dtype=np.float32)
+        return Decision(observation, state.to_play, legal_mask(state))
+
+    def play(self, state: PigState, action: int) -> tuple[PigState | Rolled, np.ndarray]:
+        if action == HOLD:
+            after = hold(state)
+            return after, rewards(state, after)
+        return Rolled(state), np.zeros(state.players, dtype=np.float32)
+
+    def is_over(self, state: PigState | Rolled) -> bool:
+        return isinstance(state, PigState) and state.over
+
+    def chance_probabilities(self, state: PigState | Rolled) -> np.ndarray | None:
+        """The probability of each outcome at an afterstate (a roll made), None at a decision."""
+        return chance_probabilities() if isinstance(state, Rolled) else None
+
+    def resolve(self, state: Rolled, outcome: int) -> tuple[PigState, np.ndarray]:
+        after = after_roll(state.before, outcome + 1)
+        return after, rewards(state.before, after)
+
+    def mover(self, state: Rolled) -> int:
+        return state.before.to_play
+
+
+def observation_planes(state: PigState, observer: int) -> np.ndarray:
+    """int8[1, target, players + 1]: channel k (k < players) counts the banked score of player
+    (observer + k) % players in unary along the target's points, the last channel the turn's total."""
+    grid = np.zeros((1, state.target, state.players + 1), dtype=np.int8)
+    for k in range(state.players):
+        grid[0, : min(state.scores[(observer + k) % state.players], state.target), k] = 1
+    grid[0, : min(state.turn_total, state.target), state.players] = 1
+    return grid

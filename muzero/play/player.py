@@ -71,7 +71,7 @@ class SearchPlayer:
         self.game, self.temperature = game, settings.temperature
         self.training_step = training_step  # learner steps behind the weights, when known
         self.params: SearchConfig = search_at_play(search, settings)
-        self.dynamics = dynamics_of(self.model, self.params.dynamics)  # what the tree steps
+        self.dynamics = dynamics_of(self.model, self.params.dynamics, self.params.discount)  # what the tree steps
         self.rng = np.random.default_rng(settings.seed)
 
     @property

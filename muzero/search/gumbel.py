@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from muzero.core.config import SearchConfig
-from muzero.search.tree import UNEXPANDED, Tree, node_q
+from muzero.search.tree import UNEXPANDED, Tree, chance_outcome, node_q
 
 LOW_SCORE = -1e9  # floor of a root score, so that an action of prior 0 still compares
 SMALLEST_PRIOR = 1e-300  # keeps the mixed value finite when visited actions have prior 0
@@ -188,8 +188,12 @@ def select_leaves_gumbel(
     visits = np.empty(num_actions, dtype=np.int64)  # int64[A]: visits of the current node's children
     q_values = np.empty(num_actions, dtype=np.float64)  # float64[A]: their Q for its player (0: unvisited)
     for b in range(batch_size):
-        node, child = 0, 0
+        node, child, action = 0, 0, -1
         while child != UNEXPANDED:
+            if tree.chance[b, child]:  # an afterstate: chance draws the outcome
+                node, action = child, chance_outcome(tree, b, child)
+                child = tree.chance_children[b, node, action]
+                continue
             node, player = child, tree.to_play[b, child]
             for action in range(num_actions):
                 child = tree.children[b, node, action]

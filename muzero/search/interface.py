@@ -24,6 +24,9 @@ class RootBatch:
     values: np.ndarray  # float32[B, P]: absolute per-player values
     to_play: np.ndarray  # int64[B]: the player to move at the root (from the real game)
     legal_mask: np.ndarray  # bool[B, A]: the legal actions at the root (at least one per root)
+    # C: the chance outcomes a step of the dynamics may draw (a die's faces); 0: a deterministic game, whose
+    # recurrent fn takes (latents, actions), while one with chance takes (latents, actions, from_chance)
+    chance_outcomes: int = 0
 
     @property
     def batch_size(self) -> int:
@@ -50,10 +53,15 @@ class RecurrentOutput:
     # bool[B]: the transition ended the game (known only to a search over the game's rules); None: no node ends
     # it. An ended node's value is 0 and its children are absorbing (no reward, value 0)
     terminal: np.ndarray | None = None
+    # float32[B, C]: where a row is not all 0, the new node is a chance node (an afterstate: the move made,
+    # chance yet to draw) and the row the probabilities of its C outcomes; None: no chance node
+    chance_probabilities: np.ndarray | None = None
 
 
-# (latents [B, *latent_shape], actions int64[B]) -> RecurrentOutput
-RecurrentFn = Callable[[np.ndarray, np.ndarray], RecurrentOutput]
+# (latents [B, *latent_shape], actions int64[B]) -> RecurrentOutput; with chance outcomes (RootBatch's
+# chance_outcomes > 0) a third argument, bool[B] from_chance: where True, the latent is a chance node's and
+# the "action" the outcome drawn
+RecurrentFn = Callable[..., RecurrentOutput]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from numba import njit
 
 from muzero.core.config import SearchConfig
 from muzero.search.gumbel import considered_visits_table, gumbel_settings, root_decisions, select_leaves_gumbel
-from muzero.search.interface import Progress, RecurrentFn, RootBatch, SearchOutput
+from muzero.search.interface import Progress, RecurrentFn, RecurrentOutput, RootBatch, SearchOutput
 from muzero.search.selection import puct_settings, root_priors_and_gumbel, select_actions, select_leaves, softmax_rows
 from muzero.search.tree import (
     NO_PARENT,
@@ -45,25 +45,33 @@ def search(
     batch_index = np.arange(roots.batch_size)  # int64[B]
     discount = float(params.discount)
     select = leaf_selector(tree, roots, gumbel, params)
+    no_chance = np.zeros(tree.chance_probs[:, 0].shape, np.float32)  # float32[B, C]
     for simulation in range(params.num_simulations):
-        leaves = select()  # (int64[B] parent nodes, int64[B] actions)
-        output = recurrent_fn(latents[batch_index, leaves[0]], leaves[1])
+        leaves = select()  # (int64[B] parent nodes, int64[B] actions, or outcomes below a chance node)
+        leaf_latents = latents[batch_index, leaves[0]]
+        if roots.chance_outcomes:
+            output = recurrent_fn(leaf_latents, leaves[1], tree.chance[batch_index, leaves[0]])
+        else:
+            output = recurrent_fn(leaf_latents, leaves[1])
         latents[:, simulation + 1] = output.latents
         expand_and_backup(
             tree,
             simulation + 1,
             leaves,
-            output.rewards,
-            output.next_player_logits,
-            output.policy_logits,
-            output.values,
-            np.zeros(roots.batch_size, np.bool_) if output.terminal is None else output.terminal,
+            answer_of(output),
+            no_chance if output.chance_probabilities is None else output.chance_probabilities,
             discount,
         )
         done = simulation + 1
         if progress is not None and done % progress.every == 0 and done < params.num_simulations:
             progress.report(search_output(tree, roots, priors, gumbel, params), done)
     return search_output(tree, roots, priors, gumbel, params)
+
+
+def answer_of(output: RecurrentOutput) -> tuple[np.ndarray, ...]:
+    """The arrays of a RecurrentOutput that `expand_and_backup` takes (bool[B] terminal: False where None)."""
+    terminal = np.zeros(len(output.rewards), np.bool_) if output.terminal is None else output.terminal
+    return output.rewards, output.next_player_logits, output.policy_logits, output.values, terminal
 
 
 def search_output(
@@ -143,26 +151,32 @@ def expand_and_backup(
     tree: Tree,
     node_index: int,
     leaves: tuple[np.ndarray, np.ndarray],
-    rewards: np.ndarray,
-    next_player_logits: np.ndarray,
-    policy_logits: np.ndarray,
-    values: np.ndarray,
-    terminal: np.ndarray,
+    answer: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    chance_probabilities: np.ndarray,
     discount: float,
 ) -> None:
-    """Per tree b: node `node_index` under its leaf (int64[B] parents, int64[B] actions), filled in with the
-    model's answer (a `RecurrentOutput`'s float[B, P] rewards, float[B, P] next player logits, float[B, A]
-    policy logits, float[B, P] values and bool[B] terminal); then the values are backed up to the roots."""
+    """Per tree b: node `node_index` under its leaf (int64[B] parents, int64[B] actions, or outcomes below a
+    chance node), filled in with the model's answer (a `RecurrentOutput`'s float[B, P] rewards, float[B, P]
+    next player logits, float[B, A] policy logits, float[B, P] values and bool[B] terminal) and float[B, C]
+    chance probabilities (a row not all 0: the node is a chance node); then the values are backed up."""
+    rewards, next_player_logits, policy_logits, values, terminal = answer
     priors = softmax_rows(policy_logits)  # float64[B, A]
     leaf_parents, leaf_actions = leaves
     for b in range(leaf_parents.shape[0]):
         parent, action = leaf_parents[b], leaf_actions[b]
-        tree.children[b, parent, action] = node_index
+        if tree.chance[b, parent]:
+            tree.chance_children[b, parent, action] = node_index
+        else:
+            tree.children[b, parent, action] = node_index
         tree.parents[b, node_index] = parent
         tree.parent_actions[b, node_index] = action
         tree.to_play[b, node_index] = np.argmax(next_player_logits[b])
         tree.terminal[b, node_index] = terminal[b]
-        tree.child_priors[b, node_index] = priors[b]
+        tree.chance[b, node_index] = chance_probabilities[b].sum() > 0
+        if tree.chance[b, node_index]:
+            tree.chance_probs[b, node_index] = chance_probabilities[b]
+        else:
+            tree.child_priors[b, node_index] = priors[b]
         for player in range(values.shape[1]):
             tree.rewards[b, node_index, player] = rewards[b, player]
             tree.raw_values[b, node_index, player] = values[b, player]

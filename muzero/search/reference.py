@@ -47,7 +47,8 @@ class Node:
     raw_value: np.ndarray  # float64[P]: the model's value vector here
     visits: int = 0
     value_sum: np.ndarray | None = None  # float64[P]
-    children: dict[int, Node] = field(default_factory=dict)
+    children: dict[int, Node] = field(default_factory=dict)  # by action, or by outcome at a chance node
+    chance_probs: np.ndarray | None = None  # float64[C]: a chance node's outcome probabilities; None: a decision
 
     def q(self, discount: float) -> np.ndarray:
         """float64[P]: reward + discount * mean value, as seen from the parent."""
@@ -83,7 +84,7 @@ def reference_search(
             value_sum=np.asarray(roots.values[b], dtype=np.float64),
         )
         legal_mask = roots.legal_mask[b]
-        search_one(root, legal_mask, recurrent_fn, params, gumbel[b])
+        search_one(root, legal_mask, with_chance_argument(recurrent_fn, roots), params, gumbel[b])
         trees.append(root)
         policy, action = decide(root, legal_mask, params, gumbel[b])
         policies.append(policy)
@@ -91,10 +92,17 @@ def reference_search(
     return summarize(trees, roots.num_actions, params.discount, np.array(policies), np.array(actions))
 
 
+def with_chance_argument(recurrent_fn: RecurrentFn, roots: RootBatch) -> RecurrentFn:
+    """`recurrent_fn` taking (latents, actions, from_chance): itself where the game has chance outcomes."""
+    if roots.chance_outcomes:
+        return recurrent_fn
+    return lambda latents, actions, from_chance: recurrent_fn(latents, actions)
+
+
 def search_one(
     root: Node, legal_mask: np.ndarray, recurrent_fn: RecurrentFn, params: SearchConfig, gumbel: np.ndarray
 ) -> None:
-    """The paper's run_mcts for one root."""
+    """The paper's run_mcts for one root; `recurrent_fn` takes (latents, actions, from_chance)."""
     min_max = MinMaxStats()
     for simulation in range(params.num_simulations):
         node = root
@@ -104,18 +112,36 @@ def search_one(
             node = node.children[action]
             search_path.append(node)
             action = select_action(node, None, min_max, params, gumbel, simulation, root.to_play)
-        output = recurrent_fn(node.latent, np.array([action], dtype=np.int64))
-        child = Node(
-            latent=output.latents,
-            to_play=int(np.argmax(output.next_player_logits[0])),
-            reward=np.asarray(output.rewards[0], dtype=np.float64),
-            priors=softmax(output.policy_logits)[0],
-            raw_value=np.asarray(output.values[0], dtype=np.float64),
-            value_sum=np.zeros(len(root.reward)),
-        )
+        child = expanded(node, action, recurrent_fn)
         node.children[action] = child
         search_path.append(child)
-        backpropagate(search_path, np.asarray(output.values[0], dtype=np.float64), min_max, params.discount)
+        backpropagate(search_path, child.raw_value, min_max, params.discount)
+
+
+def expanded(node: Node, action: int, recurrent_fn: RecurrentFn) -> Node:
+    """The child of `node` by `action` (an outcome where `node` is a chance node), from the model."""
+    output = recurrent_fn(node.latent, np.array([action], dtype=np.int64), np.array([node.chance_probs is not None]))
+    probabilities = output.chance_probabilities
+    is_chance = probabilities is not None and probabilities[0].sum() > 0
+    return Node(
+        latent=output.latents,
+        to_play=int(np.argmax(output.next_player_logits[0])),
+        reward=np.asarray(output.rewards[0], dtype=np.float64),
+        priors=softmax(output.policy_logits)[0],
+        raw_value=np.asarray(output.values[0], dtype=np.float64),
+        value_sum=np.zeros(len(node.reward)),
+        chance_probs=np.asarray(probabilities[0], dtype=np.float64) if is_chance else None,
+    )
+
+
+def chance_outcome(node: Node) -> int:
+    """The outcome of largest probability / (its visits + 1), ties to the lowest (as the batched search)."""
+    scores = [
+        (probability / (1 + (node.children[c].visits if c in node.children else 0)), -c)
+        for c, probability in enumerate(node.chance_probs)
+        if probability > 0
+    ]
+    return -max(scores)[1]
 
 
 def select_action(
@@ -127,7 +153,10 @@ def select_action(
     simulation: int,
     root_player: int,
 ) -> int:
-    """The action to descend by from `node` (`legal_mask` is given at the root only)."""
+    """The action to descend by from `node` (`legal_mask` is given at the root only), or the outcome at a
+    chance node."""
+    if node.chance_probs is not None:
+        return chance_outcome(node)
     if params.algorithm == "gumbel" and legal_mask is not None:
         num_considered = min(params.max_considered_actions, int(legal_mask.sum()))
         target_visits = considered_visits(num_considered, params.num_simulations)[simulation]

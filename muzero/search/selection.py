@@ -10,7 +10,7 @@ from numba import njit
 
 from muzero.core.config import SearchConfig
 from muzero.search.interface import RootBatch
-from muzero.search.tree import UNEXPANDED, Tree, node_q
+from muzero.search.tree import UNEXPANDED, Tree, chance_outcome, node_q
 
 
 def softmax(logits: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
@@ -123,15 +123,20 @@ def select_leaves(tree: Tree, root_legal_mask: np.ndarray, settings: PuctSetting
     `root_legal_mask`, inside the tree only those of a prior above 0), until an unexpanded one.
 
     An unvisited child's value score is 0 (the paper), or with `settings.unvisited_parent` the node's own
-    mean value for its player, normalised. The whole descent stays in this function (see muzero.search.tree).
+    mean value for its player, normalised. At a chance node the outcome is `chance_outcome`'s. The whole
+    descent stays in this function (see muzero.search.tree).
     """
     batch_size, _, num_actions = tree.children.shape
     leaf_parents = np.empty(batch_size, dtype=np.int64)  # int64[B]
     leaf_actions = np.empty(batch_size, dtype=np.int64)  # int64[B]
     for b in range(batch_size):
         minimum, maximum = tree.min_max[b, 0], tree.min_max[b, 1]
-        node, child = 0, 0
+        node, child, best_action = 0, 0, -1
         while child != UNEXPANDED:
+            if tree.chance[b, child]:  # an afterstate: chance draws the outcome
+                node, best_action = child, chance_outcome(tree, b, child)
+                child = tree.chance_children[b, node, best_action]
+                continue
             node, player, parent_visits = child, tree.to_play[b, child], tree.node_visits[b, child]
             pb_c_parent, sqrt_visits = exploration_weight(parent_visits, settings), math.sqrt(parent_visits)
             unvisited_score = 0.0

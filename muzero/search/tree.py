@@ -42,6 +42,9 @@ class Tree(NamedTuple):
     parent_actions: np.ndarray  # int64[B, N]: the action leading from the parent (root: NO_PARENT)
     min_max: np.ndarray  # float64[B, 2]: min and max of the backed-up Q values seen in each tree
     terminal: np.ndarray  # bool[B, N]: the game ended at the node (a search over the game's rules knows it)
+    chance: np.ndarray  # bool[B, N]: the node is a chance node (an afterstate: the move made, chance to draw)
+    chance_probs: np.ndarray  # float64[B, N, C]: a chance node's outcome probabilities (C >= 1; else 0)
+    chance_children: np.ndarray  # int64[B, N, C]: node reached by each outcome of a chance node, or UNEXPANDED
 
     @property
     def batch_size(self) -> int:
@@ -86,6 +89,24 @@ def numba_type_key(value: Any) -> Hashable:
 
 
 @njit(cache=True)
+def chance_outcome(tree: Tree, b: int, node: int) -> int:
+    """The outcome to descend by from chance node `node` of tree b: the one of largest probability / (its
+    visits + 1) (ties: lowest), so the visits of the outcomes follow their probabilities without sampling and
+    the node's mean value is their expectation (the search stays deterministic)."""
+    best_outcome, best_score = -1, -1.0
+    for outcome in range(tree.chance_probs.shape[2]):
+        probability = tree.chance_probs[b, node, outcome]
+        if probability <= 0:
+            continue
+        child = tree.chance_children[b, node, outcome]
+        visits = 0 if child == UNEXPANDED else tree.node_visits[b, child]
+        score = probability / (visits + 1)
+        if score > best_score:
+            best_outcome, best_score = outcome, score
+    return best_outcome
+
+
+@njit(cache=True)
 def node_q(tree: Tree, b: int, node: int, player: int, discount: float) -> float:
     """reward + discount * mean value of a visited `node` of tree b for `player`, as seen from its parent."""
     return tree.rewards[b, node, player] + discount * tree.value_sums[b, node, player] / tree.node_visits[b, node]
@@ -106,6 +127,7 @@ def new_tree(roots: RootBatch, root_priors: np.ndarray, num_nodes: int) -> Tree:
     child_priors[:, 0] = root_priors
     min_max = np.empty((batch_size, 2), dtype=np.float64)  # float64[B, 2]
     min_max[:, 0], min_max[:, 1] = np.inf, -np.inf
+    num_outcomes = max(roots.chance_outcomes, 1)  # C: one unused column where the game has no chance
     return Tree(
         node_visits=node_visits,
         value_sums=value_sums,
@@ -118,6 +140,9 @@ def new_tree(roots: RootBatch, root_priors: np.ndarray, num_nodes: int) -> Tree:
         parent_actions=np.full((batch_size, num_nodes), NO_PARENT, dtype=np.int64),
         min_max=min_max,
         terminal=np.zeros((batch_size, num_nodes), dtype=np.bool_),
+        chance=np.zeros((batch_size, num_nodes), dtype=np.bool_),
+        chance_probs=np.zeros((batch_size, num_nodes, num_outcomes), dtype=np.float64),
+        chance_children=np.full((batch_size, num_nodes, num_outcomes), UNEXPANDED, dtype=np.int64),
     )
 
 
@@ -159,14 +184,15 @@ def root_child_visits(tree: Tree) -> np.ndarray:
 class SearchNode:
     """One node of a searched tree, for display; `children` holds only the visited ones, by action."""
 
-    action: int | None  # the action leading here from the parent (None at the root)
+    action: int | None  # the action (or, below a chance node, the outcome) leading here (None at the root)
     visits: int
-    prior: float  # the parent's prior for `action` (1.0 at the root)
+    prior: float  # the parent's prior for `action`, or the outcome's probability below a chance node (root: 1)
     reward: np.ndarray  # float32[P]: reward of the transition into this node
     value: np.ndarray  # float32[P]: mean backed-up value vector
     to_play: int  # the player to move here (meaningless where `terminal`)
     children: tuple[SearchNode, ...]
     terminal: bool = False  # the game ended here (a search over the game's rules knows it; no children shown)
+    chance: bool = False  # a chance node: the move made, chance yet to draw; its children are the outcomes
 
 
 def tree_nodes(tree: Tree, index: int) -> SearchNode:
@@ -180,16 +206,28 @@ def tree_nodes(tree: Tree, index: int) -> SearchNode:
         if parent != NO_PARENT and tree.terminal[index, parent]:
             continue  # an absorbing step past the end of the game
         action = int(tree.parent_actions[index, node])
-        kids = tree.children[index, node]  # int64[A]
+        chance = bool(tree.chance[index, node])
+        kids = (tree.chance_children if chance else tree.children)[index, node]  # int64[C] or int64[A]
         ended = bool(tree.terminal[index, node])
         built[node] = SearchNode(
             action=None if parent == NO_PARENT else action,
             visits=int(tree.node_visits[index, node]),
-            prior=1.0 if parent == NO_PARENT else float(tree.child_priors[index, parent, action]),
+            prior=node_prior(tree, index, node),
             reward=tree.rewards[index, node].astype(np.float32),
             value=values[node].astype(np.float32),
             to_play=int(tree.to_play[index, node]),
             children=() if ended else tuple(built.pop(int(child)) for child in kids if child != UNEXPANDED),
             terminal=ended,
+            chance=chance,
         )
     return built[0]
+
+
+def node_prior(tree: Tree, index: int, node: int) -> float:
+    """The parent's prior of the action into `node` of tree `index`, or the outcome's probability below a
+    chance node (1 at the root)."""
+    parent, action = int(tree.parents[index, node]), int(tree.parent_actions[index, node])
+    if parent == NO_PARENT:
+        return 1.0
+    priors = tree.chance_probs if tree.chance[index, parent] else tree.child_priors
+    return float(priors[index, parent, action])

@@ -93,7 +93,7 @@ class SelfPlay:
         self.params = search_config
         # the fast searches of playout-cap randomisation: fewer simulations, no root noise
         self.fast_params = dataclasses.replace(search_config.at_play(), num_simulations=config.fast_simulations)
-        self.dynamics = dynamics_of(model, search_config.dynamics)
+        self.dynamics = dynamics_of(model, search_config.dynamics, search_config.discount)
         self.records = [self._new_record(make_game()) for _ in range(config.parallel_games)]
         spec = GameSpec.of(self.records[0].game)
         self.num_actions, self.num_players = spec.num_actions, spec.num_players

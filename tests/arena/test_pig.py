@@ -1,29 +1,66 @@
-"""Pig, a game of chance, end to end: trained with the learned model (its copies are refused, so the rules
-search says why in one line), exported, evaluated against its optimal player, and played in the arena, where
-the expected line is the tree's own (a copy would know the next roll)."""
+"""Pig, a game of chance, end to end: trained over its rules with chance nodes (a roll's six faces, 1/6 each)
+and with the learned model, exported, searched by the torch-free bundle, evaluated against its optimal player
+and played in the arena, where the expected line stops where chance draws and the tree shows the outcomes."""
 
 from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import envs
+import envs.pig as pig_game
+from arena.analysis import replayed_line, tree_dict
+from arena.markup import tree_html
+from envs.pig import rules
+from envs.rules_game import RulesGame
+from muzero.core.config import SearchConfig
+from muzero.faces.agent import Agent
 from muzero.faces.cli import eval_main, export_main, train_main
+from muzero.model.dynamics import RulesDynamics
+from muzero.search import extract_tree, search
 from tests.arena.conftest import APP
+from tests.muzero.test_rules_search import ProjectionModel
 from tests.muzero.test_training import TINY
+
+RNG = np.random.default_rng(0)
 
 
 def settings(*extra: str) -> list[str]:
     return [arg for setting in [*TINY, *extra] for arg in ("--set", setting)]
 
 
-def test_the_rules_search_on_pig_is_refused_in_one_line(tmp_path, capsys):
-    argv = ["pig", "--sync", "--steps", "2", "--out", str(tmp_path / "run"), "--quiet"]
-    assert train_main([*argv, *settings("search.dynamics=rules")]) == 2
-    error = capsys.readouterr().err.strip()
-    assert error.startswith("muzero-train: error: pig has chance outcomes") and "\n" not in error
-    assert not (tmp_path / "run").exists()  # refused before the run folder
+def test_pig_trains_over_its_rules_with_chance_nodes_and_its_torch_free_bundle_searches_them(tmp_path, capsys):
+    run, bundle = tmp_path / "run", tmp_path / "pig"
+    argv = ["pig", "--sync", "--steps", "4", "--out", str(run), "--quiet"]
+    assert train_main([*argv, *settings("run.checkpoint_interval=4", "search.dynamics=rules")]) == 0
+    assert export_main([str(run), "--out", str(bundle)]) == 0
+    agent = Agent.load(bundle, num_simulations=30)  # a bundle: onnxruntime and numpy only
+    assert agent.params.dynamics == "rules"
+    env = envs.game_definition("pig").make_env()
+    env.reset(seed=1)
+    result = agent.search(env)
+    roll = next(child for child in result.tree.children if child.action == rules.ROLL)
+    assert roll.chance and sorted(outcome.action for outcome in roll.children) == list(range(rules.FACES))
+    assert sum(outcome.prior for outcome in roll.children) == pytest.approx(1.0)
+
+
+def test_the_arena_names_the_outcomes_and_the_expected_line_stops_where_chance_draws() -> None:
+    game = RulesGame(rules.PigRules(2, 20), rules.PigState((12, 15), 4, 0, 20))
+    dynamics = RulesDynamics(ProjectionModel(game))
+    roots = dynamics.roots([game.current_decision()], [game])
+    output = search(roots, dynamics.recurrent_inference, SearchConfig(num_simulations=60, dynamics="rules"), RNG)
+    tree = tree_dict(extract_tree(output, 0))
+    roll = next(child for child in tree["children"] if child["action"] == rules.ROLL)
+    assert roll["chance"] and all(outcome["outcome"] for outcome in roll["children"])
+    steps, ended = replayed_line(game.clone(), game.clone().timestep(np.zeros(2)), {**tree, "children": [roll]})
+    assert [(step.action, step.chance) for step in steps] == [(rules.ROLL, True)] and not ended
+    describe = envs.game_definition("pig").describe_action
+    markup = tree_html(tree, lambda a: describe(a, {}), lambda o: pig_game.describe_outcome(o, {}))
+    assert "chance: die shows 1 · N=" in markup and "probability 0.17" in markup
+    assert "P1 roll · N=" in markup and "then chance draws" in markup
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 
@@ -170,7 +171,8 @@ def test_a_read_only_fortran_ordered_legal_mask_is_searched_alike() -> None:
 
 
 def select_root(roots: RootBatch, b: int) -> RootBatch:
-    return RootBatch(*(getattr(roots, name)[b : b + 1] for name in RootBatch.__dataclass_fields__))
+    arrays = ("latents", "policy_logits", "values", "to_play", "legal_mask")
+    return dataclasses.replace(roots, **{name: getattr(roots, name)[b : b + 1] for name in arrays})
 
 
 class PerfectModel:
