@@ -52,6 +52,8 @@ def _colour(role: str, picture: BoardPicture) -> str:
     if role.startswith("player-"):
         index = int(role.split("-")[1])
         return picture.colours[index % len(picture.colours)]
+    if role.startswith("tone-") and picture.tones:
+        return picture.tones[int(role.split("-")[1]) % len(picture.tones)]
     return ROLE_COLOURS.get(role, "#888")
 
 

@@ -84,6 +84,8 @@ class GameDefinition:
     symmetries: Callable[..., tuple[Symmetry, ...]] = no_symmetries  # (**game_args) -> identity first
     opponents: tuple[OpponentKind, ...] = ()  # its reference players ("random" plays every game)
     evaluation_opponents: tuple[str, ...] = ("random",)  # those a run's evaluator plays it against
+    # (game arguments) -> the evaluator's opponents where they depend on the arguments; None: the tuple above
+    evaluation_opponents_for: Callable[[GameArgs], tuple[str, ...]] | None = None
     # uniformly random moves that open each evaluation game, so that deterministic players do not repeat one
     # game (connect four: 2); the reference players of the other games break their ties at random instead
     opening_plies: int = 0
@@ -99,6 +101,12 @@ class GameDefinition:
 
     def opponent_kind(self, name: str) -> OpponentKind | None:
         return next((kind for kind in self.opponents if kind.name == name), None)
+
+    def evaluators(self, game_args: GameArgs) -> tuple[str, ...]:
+        """The opponents a run's evaluator plays this game with these arguments against."""
+        if self.evaluation_opponents_for is None:
+            return self.evaluation_opponents
+        return self.evaluation_opponents_for(self.full_args(game_args))
 
     def full_args(self, game_args: GameArgs) -> dict[str, Any]:
         """The arguments with the defaults filled in: equal exactly when two argument sets make the same game."""

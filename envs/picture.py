@@ -37,6 +37,11 @@ def player(index: int) -> str:
     return f"player-{index}"
 
 
+def tone(index: int) -> str:
+    """The colour role of the picture's own colour `index` (its `tones`: a tile's value, say)."""
+    return f"tone-{index}"
+
+
 @dataclass(frozen=True)
 class Mark:
     """One thing drawn: a shape in a box, in a colour role, with an optional note (LAST, WIN)."""
@@ -74,6 +79,7 @@ class BoardPicture:
     spots: tuple[MoveSpot, ...]  # the legal moves (none once the game is over)
     pieces: tuple[Mark, ...]  # each player's piece for the legend, in a 1 x 1 box at (0, 0)
     colours: tuple[str, ...]  # each player's CSS colour
+    tones: tuple[str, ...] = ()  # CSS colours of the roles tone(0), tone(1), ... (the game's own, e.g. tiles)
 
     def __post_init__(self) -> None:
         for mark in (*self.marks, *self.pieces, *(spot.ghost for spot in self.spots if spot.ghost)):

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from envs import connect4, dots_and_boxes, pig, tictactoe
+from envs import connect4, dots_and_boxes, game2048, pig, tictactoe
 from envs.definition import GameDefinition
 from envs.gymnasium_game import GymnasiumGame
 from envs.opponents import RANDOM, opponent, opponents_of
@@ -27,6 +27,7 @@ GAMES: tuple[GameDefinition, ...] = (
     connect4.GAME,
     dots_and_boxes.GAME,
     pig.GAME,
+    game2048.GAME,
 )
 
 

@@ -7,6 +7,7 @@ terminal handling, illegal actions rejected without changing the state, symmetri
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,22 +113,23 @@ def _check_copy(game: Game, seed: int, actions: list[int], expected: list[TimeSt
         where = f"step {index + 1} of a copy"
         step = copy.step(actions[index])
         if getattr(copy, "chance_probabilities", lambda: None)() is not None:
-            copy, step = _outcome_drawn(copy, expected[index + 1], where)
+            copy, drawn = _outcome_drawn(copy, step.rewards, expected[index + 1], where)
+            step = dataclasses.replace(drawn, rewards=step.rewards + drawn.rewards)
         _expect_same(step, expected[index + 1], where, "a copy does not play as the game")
     for index in range(middle, len(actions)):
         where = f"step {index + 1} of the game after copying"
         _expect_same(game.step(actions[index]), expected[index + 1], where, "a copy does not play as the game")
 
 
-def _outcome_drawn(copy: Game, expected: TimeStep, where: str) -> tuple[Game, TimeStep]:
-    """A copy waiting for chance: (the copy after the outcome the game drew, its step), the game's step being
-    one of the outcomes of declared probability > 0."""
+def _outcome_drawn(copy: Game, move_rewards: np.ndarray, expected: TimeStep, where: str) -> tuple[Game, TimeStep]:
+    """A copy waiting for chance after a move of `move_rewards`: (the copy after the outcome the game drew, its
+    step), the game's step being one of the outcomes of declared probability > 0."""
     probabilities = copy.chance_probabilities()
     _expect(np.isclose(np.sum(probabilities), 1.0), f"{where}: chance probabilities sum to {np.sum(probabilities)}")
     for outcome in np.flatnonzero(probabilities > 0).tolist():
         drawn = copy.clone()
         step = drawn.resolve_chance(outcome)
-        if _same(step, expected):
+        if _same(dataclasses.replace(step, rewards=move_rewards + step.rewards), expected):
             return drawn, step
     raise ConformanceError(f"{where}: what chance drew in the game is none of the copy's outcomes")
 

@@ -6,13 +6,11 @@ from typing import Any, ClassVar
 
 import gymnasium
 import numpy as np
-from gymnasium import spaces
-from pettingzoo import AECEnv
 from pettingzoo.utils import wrappers
 
+from envs.aec_base import RulesAECEnv
 from envs.dots_and_boxes import rules
 from envs.dots_and_boxes.render import ansi_board, rgb_board
-from muzero.core.errors import UserError
 
 
 def boxes_and_open_sides(boxes: np.ndarray, undrawn: np.ndarray) -> np.ndarray:
@@ -53,7 +51,7 @@ def edge_grid(state: rules.DotsAndBoxesState) -> np.ndarray:
     return plane
 
 
-class raw_env(AECEnv):
+class raw_env(RulesAECEnv):
     """N-player dots and boxes: +1 reward per box at the moment it is completed; a capture earns another move.
 
     Observation (HWC, int8) of shape (2*rows+1, 2*cols+1, 3+players): cell (2r, 2c+1) is horizontal edge
@@ -75,22 +73,9 @@ class raw_env(AECEnv):
     def __init__(self, players: int = 2, rows: int = 3, cols: int = 3, render_mode: str | None = None):
         super().__init__()
         rules.validate_arguments(players, rows, cols)
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise UserError(f"render_mode must be one of {self.metadata['render_modes']} or None")
         self.players, self.rows, self.cols = players, rows, cols
-        self.render_mode = render_mode
-        self.possible_agents = [f"player_{p}" for p in range(players)]
-        self._agent_index = {agent: p for p, agent in enumerate(self.possible_agents)}
-        edge_count = rules.num_edges(rows, cols)
         grid_shape = (2 * rows + 1, 2 * cols + 1, 3 + players)
-        observation_space = spaces.Dict(
-            {
-                "observation": spaces.Box(0, 1, grid_shape, dtype=np.int8),
-                "action_mask": spaces.Box(0, 1, (edge_count,), dtype=np.int8),
-            }
-        )
-        self.observation_spaces = {agent: observation_space for agent in self.possible_agents}
-        self.action_spaces = {agent: spaces.Discrete(edge_count) for agent in self.possible_agents}
+        self._set_up(players, grid_shape, rules.num_edges(rows, cols), render_mode)
         self._state = rules.initial_state(players, rows, cols)
         self._reset_bookkeeping()
 
@@ -99,25 +84,10 @@ class raw_env(AECEnv):
         """The rules state (read-only arrays); opponents read it to choose their moves."""
         return self._state
 
-    def observation_space(self, agent: str) -> gymnasium.spaces.Space:
-        return self.observation_spaces[agent]
-
-    def action_space(self, agent: str) -> gymnasium.spaces.Space:
-        return self.action_spaces[agent]
-
     def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> None:
         """Start a new game with player_0 to move (the game has no randomness; `seed` is accepted)."""
         self._state = rules.initial_state(self.players, self.rows, self.cols)
         self._reset_bookkeeping()
-
-    def _reset_bookkeeping(self) -> None:
-        self.agents = self.possible_agents[:]
-        self.rewards = {agent: 0 for agent in self.agents}
-        self._cumulative_rewards = {agent: 0 for agent in self.agents}
-        self.terminations = {agent: False for agent in self.agents}
-        self.truncations = {agent: False for agent in self.agents}
-        self.infos: dict[str, dict[str, Any]] = {agent: {} for agent in self.agents}
-        self.agent_selection = self.possible_agents[self._state.to_play]
 
     def observe(self, agent: str) -> dict[str, np.ndarray]:
         grid = observation_grid(self._state, self._agent_index[agent])
@@ -150,9 +120,6 @@ class raw_env(AECEnv):
         if self.render_mode == "ansi":
             return ansi_board(self._state)
         return rgb_board(self._state)
-
-    def close(self) -> None:
-        """Nothing to release."""
 
 
 def env(**kwargs: Any) -> wrappers.OrderEnforcingWrapper:

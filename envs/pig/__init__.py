@@ -27,6 +27,11 @@ def describe_action(action: int, game_args: GameArgs) -> str:
     return rules.ACTION_NAMES[action] if 0 <= action < len(rules.ACTION_NAMES) else f"action {action}"
 
 
+def evaluation_opponents(game_args: GameArgs) -> tuple[str, ...]:
+    """hold20 and, for two players, optimal (it plays two-player games only)."""
+    return ("hold20", "optimal") if game_args["players"] == 2 else ("random", "hold20")
+
+
 def describe_outcome(outcome: int, game_args: GameArgs) -> str:
     return f"die shows {outcome + 1}"
 
@@ -80,7 +85,8 @@ GAME = GameDefinition(
     make_env=env,
     default_args=DEFAULT_ARGS,
     opponents=(OpponentKind("optimal", OptimalPigPlayer), OpponentKind("hold20", Hold20PigPlayer)),
-    evaluation_opponents=("random", "hold20"),
+    evaluation_opponents=("hold20", "optimal"),
+    evaluation_opponents_for=evaluation_opponents,
     describe_action=describe_action,
     describe_outcome=describe_outcome,
     draw_board=draw_board,

@@ -7,12 +7,11 @@ from typing import Any, ClassVar
 
 import gymnasium
 import numpy as np
-from gymnasium import spaces
-from pettingzoo import AECEnv
 from pettingzoo.utils import wrappers
 
+from envs.aec_base import RulesAECEnv
 from envs.pig import rules
-from muzero.core.errors import IllegalActionError, UserError
+from muzero.core.errors import IllegalActionError
 
 
 def legal_actions_text(state: rules.PigState) -> str:
@@ -20,7 +19,7 @@ def legal_actions_text(state: rules.PigState) -> str:
     return ", ".join(f"{a} ({rules.ACTION_NAMES[a]})" for a in legal) or "none (the game is over)"
 
 
-class raw_env(AECEnv):
+class raw_env(RulesAECEnv):
     """Pig: ROLL (0) or HOLD (1); +1 to the first player to reach `target`, -1 to every other player."""
 
     metadata: ClassVar[dict[str, Any]] = {"name": "pig_v0", "render_modes": ["ansi"], "is_parallelizable": False}
@@ -28,19 +27,8 @@ class raw_env(AECEnv):
     def __init__(self, players: int = 2, target: int = rules.DEFAULT_TARGET, render_mode: str | None = None):
         super().__init__()
         rules.validate_arguments(players, target)
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise UserError(f"render_mode must be one of {self.metadata['render_modes']} or None")
-        self.players, self.target, self.render_mode = players, target, render_mode
-        self.possible_agents = [f"player_{p}" for p in range(players)]
-        self._agent_index = {agent: p for p, agent in enumerate(self.possible_agents)}
-        observation_space = spaces.Dict(
-            {
-                "observation": spaces.Box(0, 1, (1, target, players + 1), dtype=np.int8),
-                "action_mask": spaces.Box(0, 1, (2,), dtype=np.int8),
-            }
-        )
-        self.observation_spaces = {agent: observation_space for agent in self.possible_agents}
-        self.action_spaces = {agent: spaces.Discrete(2) for agent in self.possible_agents}
+        self.players, self.target = players, target
+        self._set_up(players, (1, target, players + 1), 2, render_mode)
         self._state, self.last_roll = rules.initial_state(players, target), None
         self.np_random = np.random.default_rng()
         self._reset_bookkeeping()
@@ -50,26 +38,11 @@ class raw_env(AECEnv):
         """The rules state; opponents read it to choose their moves."""
         return self._state
 
-    def observation_space(self, agent: str) -> gymnasium.spaces.Space:
-        return self.observation_spaces[agent]
-
-    def action_space(self, agent: str) -> gymnasium.spaces.Space:
-        return self.action_spaces[agent]
-
     def reset(self, seed: int | None = None, options: dict[str, Any] | None = None) -> None:
         """A new game, player_0 to roll; `seed` seeds the die."""
         self.np_random = np.random.default_rng(seed)
         self._state, self.last_roll = rules.initial_state(self.players, self.target), None
         self._reset_bookkeeping()
-
-    def _reset_bookkeeping(self) -> None:
-        self.agents = self.possible_agents[:]
-        self.rewards = {agent: 0 for agent in self.agents}
-        self._cumulative_rewards = {agent: 0 for agent in self.agents}
-        self.terminations = {agent: False for agent in self.agents}
-        self.truncations = {agent: False for agent in self.agents}
-        self.infos: dict[str, dict[str, Any]] = {agent: {} for agent in self.agents}
-        self.agent_selection = self.possible_agents[self._state.to_play]
 
     def observe(self, agent: str) -> dict[str, np.ndarray]:
         mask = np.zeros(2, dtype=np.int8)
@@ -91,14 +64,7 @@ class raw_env(AECEnv):
         else:
             self.last_roll = int(self.np_random.integers(1, rules.FACES + 1))
             self._state = rules.after_roll(before, self.last_roll)
-        self._cumulative_rewards[agent] = 0
-        self._clear_rewards()
-        for p, reward in enumerate(rules.rewards(before, self._state)):
-            self.rewards[self.possible_agents[p]] = float(reward)
-        if self._state.over:
-            self.terminations = {name: True for name in self.agents}
-        self.agent_selection = self.possible_agents[self._state.to_play]
-        self._accumulate_rewards()
+        self._record_step(agent, rules.rewards(before, self._state), self._state.over)
 
     def render(self) -> str | None:
         if self.render_mode is None:
@@ -106,9 +72,6 @@ class raw_env(AECEnv):
             return None
         scores = ", ".join(f"player {p + 1}: {score}" for p, score in enumerate(self._state.scores))
         return f"{scores}; player {self._state.to_play + 1} has {self._state.turn_total} this turn"
-
-    def close(self) -> None:
-        """Nothing to release."""
 
 
 def env(**kwargs: Any) -> wrappers.OrderEnforcingWrapper:

@@ -251,7 +251,7 @@ def eval_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--episodes",
         type=int,
-        help=f"one-player (Gymnasium) models: greedy episodes to play (default {DEFAULT_EPISODES}); prints the "
+        help=f"one-player models (Gymnasium, 2048): greedy episodes to play (default {DEFAULT_EPISODES}); prints the "
         "mean return with its 95%% interval, which never leaves the returns an episode can have where the env "
         "tells them (its time limit times its per-step rewards, e.g. CartPole-v1: 1 to 500)",
     )
@@ -278,12 +278,14 @@ def eval_main(argv: Sequence[str] | None = None) -> int:
 def model_report(args: argparse.Namespace) -> dict:
     """One model: its returns on greedy episodes (a one-player game) or its games against `--against`."""
     agent = load_eval_agent(args.model, args)
-    if agent.plays_gymnasium:
+    if agent.game.spec.num_players == 1:
         if args.against is not None:
-            raise UserError("a one-player (Gymnasium) model has no opponent: it plays --episodes N")
+            raise UserError("a one-player model has no opponent: it plays --episodes N")
+        if args.video and not agent.plays_gymnasium:
+            raise UserError("--video records Gymnasium envs; this one-player game is a PettingZoo env")
         return episodes_report(agent, args)
     if args.episodes is not None or args.video:
-        raise UserError("--episodes and --video are for one-player (Gymnasium) models; use --against and --games")
+        raise UserError("--episodes and --video are for one-player models; use --against and --games")
     args.against = args.against or "random"
     return match_report(agent, args)
 

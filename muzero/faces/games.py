@@ -33,7 +33,7 @@ def game_kit(config: GameConfig) -> GameKit:
         env_name=game.env.metadata.get("name", config.name) if pettingzoo else None,
         observe=observe_to_play,
         make_opponent=partial(envs.registry.reference_player, config.name),
-        reference_opponents=_evaluation_opponents(definition) if pettingzoo else (),
+        reference_opponents=_evaluation_opponents(definition, config.args) if pettingzoo else (),
         opening_plies=definition.opening_plies if definition else 0,
         encode_observation=None if pettingzoo else game.encoder,
         game_at=partial(envs.registry.game_at, config.name) if pettingzoo else None,
@@ -59,9 +59,9 @@ def observe_to_play(env: Any) -> Decision:
     return observe(env, env.agent_selection)
 
 
-def _evaluation_opponents(definition: GameDefinition | None) -> tuple[str, ...]:
+def _evaluation_opponents(definition: GameDefinition | None, game_args: dict[str, Any]) -> tuple[str, ...]:
     """The players a run's evaluator plays: the game's own choice, a random player for an unregistered game."""
-    return definition.evaluation_opponents if definition else (RANDOM,)
+    return definition.evaluators(game_args) if definition else (RANDOM,)
 
 
 def game_names() -> list[str]:

@@ -129,14 +129,16 @@ class SelfPlay:
             policies[rows] = output.policy if params is self.params else 0.0
             root_values[rows] = output.root_values
         actions, random_moves = self._explore(searched)
-        ended = []
+        ended = []  # the games that ended: valued (a cut one is searched at its last position), then restarted
         for index, record in enumerate(self.records):
             self._record_move(record, int(actions[index]), policies[index], root_values[index])
             record.random_moves.append(bool(random_moves[index]))
             if record.timestep.terminal or len(record.actions) >= self.config.max_moves:
-                ended.append(record)
-                self.records[index] = self._new_record(record.game)
-        return MoveStats(positions=len(self.records), finished=self._trajectories(ended))
+                ended.append(index)
+        finished = self._trajectories([self.records[index] for index in ended])
+        for index in ended:
+            self.records[index] = self._new_record(self.records[index].game)
+        return MoveStats(positions=len(self.records), finished=finished)
 
     def _full_searches(self) -> np.ndarray:  # bool[B]: the games whose move gets the full search
         if self.config.full_search_probability >= 1:
