@@ -90,7 +90,7 @@ def _rect(x: float, y: float, w: float, h: float, colour: str, mark: Mark) -> st
 
 
 def _text(x: float, y: float, w: float, h: float, colour: str, mark: Mark) -> str:
-    size = min(h * 0.8, UNIT * 0.45)
+    size = min(h * 0.8, UNIT * 0.45, w / (0.62 * max(len(mark.text), 1)))  # the words fit their box
     return (
         f'<text x="{x + w / 2:.1f}" y="{y + h / 2:.1f}" fill="{colour}" font-size="{size:.0f}" '
         f'text-anchor="middle" dominant-baseline="central">{html.escape(mark.text)}</text>'

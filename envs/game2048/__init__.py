@@ -15,12 +15,13 @@ from envs.game2048.players import Greedy2048Player
 from envs.rules_game import RulesGame
 
 PLAYER_COLOUR = "#8f7a66"
-# one colour per tile 2, 4, ..., 2**15 (tone k: the tile 2**k; tone 0 unused)
+# tone k: the tile 2**k (k >= 1); tone 0: an empty cell; the last: the board
 TONES = (
     "#cdc1b4", "#eee4da", "#ede0c8", "#f2b179", "#f59563", "#f67c5f", "#f65e3b", "#edcf72",
-    "#edcc61", "#edc850", "#edc53f", "#edc22e", "#3c3a32", "#3c3a32", "#3c3a32", "#3c3a32",
+    "#edcc61", "#edc850", "#edc53f", "#edc22e", "#3c3a32", "#3c3a32", "#3c3a32", "#3c3a32", "#bbada0",
 )  # fmt: skip
-ARROWS = {rules.UP: "↑ up", rules.RIGHT: "→ right", rules.DOWN: "↓ down", rules.LEFT: "← left"}
+BOARD_TONE, EMPTY_TONE = len(TONES) - 1, 0
+ARROWS = {rules.UP: "↑", rules.RIGHT: "→", rules.DOWN: "↓", rules.LEFT: "←"}
 
 
 def describe_action(action: int, game_args: GameArgs) -> str:
@@ -33,14 +34,14 @@ def describe_outcome(outcome: int, game_args: GameArgs) -> str:
 
 
 def _tiles(state: rules.State2048, new_cell: int | None) -> list[pic.Mark]:
-    marks = [pic.Mark(pic.RECT, (0.0, 0.0, 4.2, 4.2), pic.BOARD, round=0.15)]
+    marks = [pic.Mark(pic.RECT, (0.0, 0.0, 4.2, 4.2), pic.tone(BOARD_TONE), round=0.15)]
     for cell, tile in enumerate(state.board):
         box = (0.2 + (cell % 4), 0.2 + (cell // 4), 0.8, 0.8)
         if not tile:
-            marks.append(pic.Mark(pic.RECT, box, pic.HOLE, round=0.08))
+            marks.append(pic.Mark(pic.RECT, box, pic.tone(EMPTY_TONE), round=0.08))
             continue
         note = pic.LAST if cell == new_cell else ""
-        marks.append(pic.Mark(pic.RECT, box, pic.tone(min(tile, len(TONES) - 1)), round=0.08, note=note))
+        marks.append(pic.Mark(pic.RECT, box, pic.tone(min(tile, BOARD_TONE - 1)), round=0.08, note=note))
         marks.append(pic.Mark(pic.TEXT, box, pic.LABEL, text=str(1 << tile)))
     return marks
 

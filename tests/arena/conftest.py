@@ -11,7 +11,7 @@ APP = str(ROOT / "arena" / "app.py")
 
 
 def build_models_folder(folder: Path) -> Path:
-    """The shipped tic-tac-toe (and connect-four, when shipped) bundles, a random tic-tac-toe bundle that
+    """The shipped tic-tac-toe (and connect-four, pig and 2048, when shipped) bundles, a random tic-tac-toe bundle that
     searches with the rules, a random 3-player dots-and-boxes bundle, a random connect-four one where none
     is shipped, and a damaged bundle."""
     from muzero.training.export import export_network
@@ -23,6 +23,9 @@ def build_models_folder(folder: Path) -> Path:
     else:
         config, network = random_network("connect4", [], seed=2)
         export_network(network, config, folder / "connect4", training_step=3)
+    for shipped in ("pig", "pig_3p", "2048"):
+        if (ROOT / "models" / shipped).is_dir():
+            shutil.copytree(ROOT / "models" / shipped, folder / shipped)
     config, network = random_network("tictactoe", ["search.dynamics=rules", "replay.unroll_steps=0"], seed=3)
     export_network(network, config, folder / "tictactoe_rules", training_step=5)
     dots = ["game.players=3", "search.num_simulations=8", "search.dynamics=learned", "replay.unroll_steps=3"]

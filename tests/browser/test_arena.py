@@ -1,6 +1,7 @@
 """The arena in a real browser: `muzero-arena` on a free localhost port, Debian's chromium clicking on the SVG
 board itself: a whole tic-tac-toe game against the shipped model, a connect-four game to its end with the
-winning line marked, a three-player dots-and-boxes game, the move list's navigation and a branch, the hint,
+winning line marked, a three-player dots-and-boxes game, pig played by its roll and hold buttons, 2048's tiles
+slid by its move buttons, the move list's navigation and a branch, the hint,
 the expected line never longer than the moves left, the board on a phone-sized window, and a hint's
 candidates drawn on the connect-four board. Screenshots are saved (to $ARENA_SCREENSHOTS as well, when set:
 the README's come from here)."""
@@ -153,3 +154,34 @@ def test_connect_fours_candidates_are_drawn_on_the_board_after_a_hint(arena, tmp
     shares = arena.page.locator("svg.board g.candidate").count()
     assert 1 <= shares <= len(arena.legal_moves()) and arena.pieces() == 4
     screenshot(arena, tmp_path, "arena-analysis")
+
+
+def test_pig_is_played_to_its_end_by_clicking_roll_and_hold(arena, tmp_path):
+    arena.choose_game("pig")
+    arena.choose("pig-target", "20")  # no model plays to 20 points: both seats are human
+    arena.wait_until(lambda: arena.legal_moves() == [0])  # a turn starts with a roll
+    for _ in range(120):
+        arena.wait_until(arena.settled)
+        if "Game over" in arena.text():
+            break
+        legal = arena.legal_moves()
+        arena.click_move(1 if 1 in legal else 0)  # bank whatever the roll gave
+        arena.page.wait_for_timeout(200)
+    assert "Game over" in arena.text() and arena.marked("win") >= 1
+    assert re.search(r"rolled [2-6]|held", arena.text())
+    screenshot(arena, tmp_path, "arena-pig")
+
+
+def test_2048_tiles_slide_when_the_move_buttons_are_clicked(arena, tmp_path):
+    arena.choose_game("2048")
+    labels = lambda: arena.page.locator("svg.board g.label text").all_text_contents()  # noqa: E731
+    assert "score 0" in labels()
+    for _ in range(12):
+        arena.wait_until(arena.settled)
+        if "Game over" in arena.text():
+            break
+        arena.click_move(min(arena.legal_moves()))
+        arena.page.wait_for_timeout(200)
+    tiles = [text for text in labels() if text.isdigit()]
+    assert len(tiles) >= 3 and arena.marked("last") >= 1  # the new tile chance placed is marked
+    screenshot(arena, tmp_path, "arena-2048")
