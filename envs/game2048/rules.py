@@ -11,7 +11,7 @@ when no move is left.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -92,13 +92,14 @@ def legal_moves(board: Board) -> np.ndarray:
     return mask
 
 
+@lru_cache(maxsize=1 << 16)
 def spawn_probabilities(board: Board) -> np.ndarray:
-    """float64[32]: the probability of each outcome (a 2 or a 4 on each empty cell) after a move."""
-    probabilities = np.zeros(CHANCE_OUTCOMES)
-    empty = [cell for cell in range(CELLS) if board[cell] == 0]
-    for cell in empty:
-        probabilities[2 * cell] = (1 - FOUR_PROBABILITY) / len(empty)
-        probabilities[2 * cell + 1] = FOUR_PROBABILITY / len(empty)
+    """float64[32]: the probability of each outcome (a 2 or a 4 on each empty cell) after a move (read-only)."""
+    empty = np.array(board) == 0  # bool[16]
+    probabilities = np.zeros((CELLS, 2))
+    probabilities[empty] = np.array([1 - FOUR_PROBABILITY, FOUR_PROBABILITY]) / empty.sum()
+    probabilities = probabilities.ravel()
+    probabilities.flags.writeable = False
     return probabilities
 
 
@@ -139,12 +140,13 @@ def move(state: State2048, action: int) -> tuple[Spawn, int]:
     return Spawn(board, state.score + points), points
 
 
+ONE_HOT = np.eye(PLANES, dtype=np.int8)  # row k: plane k marked
+ONE_HOT_FIRST = np.eye(PLANES, dtype=np.float32)  # column k: plane k marked (channels first)
+
+
 def observation_planes(board: Board) -> np.ndarray:
     """int8[4, 4, 16]: plane 0 marks the empty cells, plane k the tiles 2**k (capped at the last plane)."""
-    planes = np.zeros((SIDE, SIDE, PLANES), dtype=np.int8)
-    exponents = np.minimum(np.array(board), PLANES - 1).reshape(SIDE, SIDE)
-    np.put_along_axis(planes, exponents[:, :, None], 1, axis=2)
-    return planes
+    return ONE_HOT[np.minimum(np.array(board), PLANES - 1).reshape(SIDE, SIDE)]
 
 
 class Rules2048:
@@ -161,7 +163,7 @@ class Rules2048:
         return State2048((1, 0, 0, 1) + (0,) * 12)
 
     def decision(self, state: State2048) -> Decision:
-        observation = np.ascontiguousarray(observation_planes(state.board).transpose(2, 0, 1), dtype=np.float32)
+        observation = ONE_HOT_FIRST[:, np.minimum(np.array(state.board), PLANES - 1)].reshape(PLANES, SIDE, SIDE)
         return Decision(observation, 0, legal_moves(state.board).copy())
 
     def play(self, state: State2048, action: int) -> tuple[Spawn, np.ndarray]:

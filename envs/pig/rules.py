@@ -12,6 +12,7 @@ probability 1/6 (`CHANCE_OUTCOMES`, `chance_probabilities`). `after_roll(state, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -133,9 +134,7 @@ class PigRules:
         return initial_state(self.num_players, self.target)
 
     def decision(self, state: PigState) -> Decision:
-        grid = observation_planes(state, state.to_play)  # int8[1, target, players + 1]
-        observation = np.ascontiguousarray(grid.transpose(2, 0, 1), dtype=np.float32)
-        return Decision(observation, state.to_play, legal_mask(state))
+        return Decision(mover_observation(state), state.to_play, legal_mask(state))
 
     def play(self, state: PigState, action: int) -> tuple[PigState | Rolled, np.ndarray]:
         if action == HOLD:
@@ -156,6 +155,16 @@ class PigRules:
 
     def mover(self, state: Rolled) -> int:
         return state.before.to_play
+
+
+@lru_cache(maxsize=1 << 16)
+def mover_observation(state: PigState) -> np.ndarray:
+    """float32[players + 1, 1, target]: the mover's planes, channels first, as the env's (read-only; a search
+    meets the same positions again and again)."""
+    grid = observation_planes(state, state.to_play)  # int8[1, target, players + 1]
+    observation = np.ascontiguousarray(grid.transpose(2, 0, 1), dtype=np.float32)
+    observation.flags.writeable = False
+    return observation
 
 
 def observation_planes(state: PigState, observer: int) -> np.ndarray:

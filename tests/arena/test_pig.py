@@ -67,7 +67,8 @@ def test_the_arena_names_the_outcomes_and_the_expected_line_stops_where_chance_d
 def test_pig_trains_evaluates_against_optimal_and_plays_in_the_arena(tmp_path, monkeypatch, capsys):
     run, bundle = tmp_path / "run", tmp_path / "models" / "pig"
     argv = ["pig", "--sync", "--steps", "6", "--out", str(run), "--quiet"]
-    assert train_main([*argv, *settings("run.checkpoint_interval=6", "search.dynamics=learned")]) == 0
+    learned = ("search.dynamics=learned", "replay.unroll_steps=5")  # the deterministic baseline
+    assert train_main([*argv, *settings("run.checkpoint_interval=6", *learned)]) == 0
     assert export_main([str(run), "--out", str(bundle)]) == 0
     capsys.readouterr()
     assert eval_main([str(bundle), "--against", "optimal", "--games", "2", "--json"]) == 0
