@@ -118,11 +118,12 @@ def main() -> None:
     results = []
     for row in ROWS:
         command = f"muzero-eval {shlex.join(row.argv(args.games_scale))}"
-        if args.models and row.model not in args.models and command in previous:
-            results.append(previous[command])
+        if args.models and row.model not in args.models:
+            results.extend([previous[command]] if command in previous else [])  # never measured: left out
             continue
         results.append(evaluate(row, args.games_scale) | {"date": time.strftime("%Y-%m-%d")})
         print(table(results[-1:]).splitlines()[-1], flush=True)
+        save(args.json, results)  # each row as it comes: a failing row loses none before it
     command = "python benchmarks/model_strength.py" + (
         f" --games-scale {args.games_scale:g}" if args.games_scale != 1 else ""
     )
@@ -131,7 +132,14 @@ def main() -> None:
     print(block)
     if not args.no_readme:
         README.write_text(replace_block(README.read_text(), block))
-    args.json.write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "rows": results}, indent=1) + "\n")
+    save(args.json, results)
+
+
+def save(path: Path, results: list[dict]) -> None:
+    """The rows measured so far (and those kept) as JSON, written atomically."""
+    partial = path.with_suffix(".json.partial")
+    partial.write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "rows": results}, indent=1) + "\n")
+    partial.replace(path)
 
 
 if __name__ == "__main__":

@@ -2,14 +2,14 @@
 
     python benchmarks/pig_move_quality.py models/pig runs/pig-rules-2p --positions 400
 
-On a fixed, seeded set of positions (own score, opponent's score, turn total; the mover short of the target),
-each model's network value for the mover is compared with the solved win chance (as 2 x chance - 1, the
+On a fixed, seeded set of positions met in games of the optimal player against itself (own score, the
+opponent's score, the turn's total; the turn has points, so holding is legal; seen from the mover), each
+model's network value for the mover is compared with the solved win chance (as 2 x chance - 1, the
 value of a +1 / -1 game), and its move at its own play settings with the optimal move: the share of
 positions where it plays the optimal move, and the win chance its moves give away on average (the optimal
-move's chance minus its move's, 0 for a perfect player). Holding is legal only once the turn has points,
-so positions with a turn total of 0 (rolling is forced) are left out of the move figures. A model is a
-bundle, a run folder or a checkpoint. Prints one line per model and writes JSON (default
-benchmarks/results/pig_move_quality.json).
+move's chance minus its move's, 0 for a perfect player). `hold20` and `roll` (always roll) are graded
+beside the models as references. A model is a bundle, a run folder or a checkpoint. Prints one line per
+model and writes JSON (default benchmarks/results/pig_move_quality.json).
 """
 
 from __future__ import annotations
@@ -30,13 +30,21 @@ RESULTS = Path(__file__).parent / "results" / "pig_move_quality.json"
 
 
 def positions(count: int, seed: int) -> list[rules.PigState]:
-    """Positions of player 0 to move, the turn's total below 40 and short of the target, each hold legal."""
-    rng, drawn = np.random.default_rng(seed), []
-    while len(drawn) < count:
-        own, other, total = int(rng.integers(0, TARGET)), int(rng.integers(0, TARGET)), int(rng.integers(1, 40))
-        if own + total < TARGET:
-            drawn.append(rules.PigState((own, other), total, 0, TARGET))
-    return drawn
+    """`count` positions drawn from games of the optimal player against itself, each turned to player 0 to
+    move, with points in the turn (a hold is legal) and short of the target."""
+    rng, seen = np.random.default_rng(seed), []
+    while len(seen) < 20 * count:
+        state = rules.initial_state(2, TARGET)
+        while not state.over:
+            if state.turn_total > 0:
+                mover = state.to_play
+                seen.append(rules.PigState((state.scores[mover], state.scores[1 - mover]), state.turn_total, 0, TARGET))
+            if optimal.optimal_action(state) == rules.HOLD:
+                state = rules.hold(state)
+            else:
+                state = rules.after_roll(state, int(rng.integers(1, rules.FACES + 1)))
+    picked = rng.choice(len(seen), size=count, replace=False)
+    return [seen[index] for index in picked]
 
 
 def move_chances(state: rules.PigState) -> dict[int, float]:
@@ -48,6 +56,25 @@ def move_chances(state: rules.PigState) -> dict[int, float]:
         roll += (1.0 if own + total + face >= TARGET else solution.win[own, other, total + face]) / rules.FACES
     hold = 1.0 if own + total >= TARGET else 1.0 - solution.win[other, own + total, 0]
     return {rules.ROLL: float(roll), rules.HOLD: float(hold)}
+
+
+def grade_reference(name: str, states: list[rules.PigState]) -> dict:
+    """A reference policy's moves graded like a model's: hold20, or always rolling."""
+    if name == "hold20":
+        actions = np.array([optimal.hold20_action(state) for state in states])
+    else:
+        actions = np.full(len(states), rules.ROLL)
+    chances = [move_chances(state) for state in states]
+    best = np.array([max(c, key=c.get) for c in chances])
+    lost = np.array([max(c.values()) - c[int(a)] for c, a in zip(chances, actions, strict=True)])
+    return {
+        "model": name,
+        "positions": len(states),
+        "optimal_moves": float(np.mean(actions == best)),
+        "win_chance_given_away": float(lost.mean()),
+        "holds": float(np.mean(actions == rules.HOLD)),
+        "optimal_holds": float(np.mean(best == rules.HOLD)),
+    }
 
 
 def grade(path: str, states: list[rules.PigState]) -> dict:
@@ -85,6 +112,12 @@ def main() -> None:
     args = parser.parse_args()
     states = positions(args.positions, args.seed)
     results = [grade(path, states) for path in args.models]
+    references = [grade_reference(name, states) for name in ("hold20", "roll")]
+    for r in references:
+        print(
+            f"{r['model']}: optimal move in {r['optimal_moves']:.1%}; win chance given away per move "
+            f"{r['win_chance_given_away']:.4f}; holds {r['holds']:.1%} (optimal {r['optimal_holds']:.1%})"
+        )
     for r in results:
         print(
             f"{r['model']} (step {r['training_step']}, {r['simulations']} simulations): value error "
@@ -93,7 +126,8 @@ def main() -> None:
             f"{r['holds']:.1%} (optimal {r['optimal_holds']:.1%})"
         )
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "results": results}, indent=1) + "\n")
+    report = {"date": time.strftime("%Y-%m-%d"), "results": results, "references": references}
+    args.json.write_text(json.dumps(report, indent=1) + "\n")
 
 
 if __name__ == "__main__":
