@@ -46,9 +46,9 @@ ROWS = (
     Row("connect4", "perfect", 10, ("--opening-plies", "0")),  # from the empty board: can it win as first?
     Row("dots_and_boxes_3p", "random", 100),
     Row("dots_and_boxes_3p", "greedy", 100),
-    Row("pig", "optimal", 1000),  # the goal: >= 48% over both seats (optimal against itself: 50%)
-    Row("pig", "hold20", 1000),
-    Row("pig_3p", "hold20", 200),  # against two hold20 players: >= 40% over the seats (a third: 33%)
+    Row("pig", "optimal", 200),  # the goal: >= 48% over both seats in 1,000 games per seat (optimal: 50%)
+    Row("pig", "hold20", 200),
+    Row("pig_3p", "hold20", 100),  # against two hold20 players: >= 40% over the seats (a third: 33%)
     Row("cartpole", None, 100),
 )
 
