@@ -251,7 +251,7 @@ def eval_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--episodes",
         type=int,
-        help=f"one-player models (Gymnasium, 2048): greedy episodes to play (default {DEFAULT_EPISODES}); prints the "
+        help=f"one-player models: greedy episodes to play (default {DEFAULT_EPISODES}); prints the "
         "mean return with its 95%% interval, which never leaves the returns an episode can have where the env "
         "tells them (its time limit times its per-step rewards, e.g. CartPole-v1: 1 to 500)",
     )

@@ -71,7 +71,7 @@ def runs(tmp_path_factory) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("game", "against", "message"),
     [
-        ("tictactoe", "greedy", "greedy plays dots_and_boxes; tictactoe's opponents: random, perfect"),
+        ("tictactoe", "greedy", "greedy plays dots_and_boxes, 2048; tictactoe's opponents: random, perfect"),
         ("dots_and_boxes", "perfect", "perfect plays tictactoe, connect4; dots_and_boxes's opponents: random, greedy"),
         ("connect4", "alphabeta:99", "'alphabeta:99': the alpha-beta depth is a whole number from 1 to 12"),
         ("connect4", "alphabeta:0", "from 1 to 12"),
@@ -106,7 +106,7 @@ def test_each_reference_opponent_knows_its_games():
     assert reference_players("pettingzoo:pettingzoo.classic.go_v5") == ["random"]
     assert reference_player("connect4", "alphabeta:12").depth == 12
     reference_player("gym:CartPole-v1", "random")
-    with pytest.raises(UserError, match="greedy plays dots_and_boxes; connect4's opponents: random, perfect"):
+    with pytest.raises(UserError, match="greedy plays dots_and_boxes, 2048; connect4's opponents: random, perfect"):
         reference_player("connect4", "greedy")
     with pytest.raises(UserError, match="from 1 to 12"):
         reference_player("connect4", "alphabeta:13")
