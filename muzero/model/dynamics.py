@@ -38,7 +38,9 @@ class Dynamics(Protocol):
 
     def roots(self, decisions: Sequence[Decision], games: Sequence[Game] | None = None) -> RootBatch: ...
 
-    def recurrent_inference(self, latents: np.ndarray, actions: np.ndarray) -> RecurrentOutput: ...
+    def recurrent_inference(
+        self, latents: np.ndarray, actions: np.ndarray, from_chance: np.ndarray | None = None
+    ) -> RecurrentOutput: ...
 
 
 def dynamics_of(model: Model, dynamics: str, discount: float = 1.0) -> Dynamics:
@@ -81,6 +83,7 @@ class RulesDynamics:
         self.model, self.discount = model, discount
         self.games: list[Game] = []  # the game at each node of the current search, by index
         self.ended: list[bool] = []  # whether the game is over at that node
+        self.chance_outcomes = 0  # C: the chance outcomes of the searched game (0: it has no chance)
 
     def roots(self, decisions: Sequence[Decision], games: Sequence[Game] | None = None) -> RootBatch:
         """The roots of `decisions`, each at the position of its game (left untouched: nodes step copies)."""
@@ -94,6 +97,7 @@ class RulesDynamics:
                 raise UserError(f'{type(game).__name__} cannot be copied: use search.dynamics = "learned"')
         self.games = [game.clone() for game in games]  # once: a live env's copy is dearer than a copy's
         self.ended = [not d.legal_mask.any() for d in decisions]
+        self.chance_outcomes = int(getattr(self.games[0], "chance_outcomes", 0))
         network = decision_roots(self.model, decisions)
         return RootBatch(
             latents=np.arange(len(games), dtype=np.int64),
@@ -101,7 +105,7 @@ class RulesDynamics:
             values=network.values,
             to_play=network.to_play,
             legal_mask=network.legal_mask,
-            chance_outcomes=int(getattr(self.games[0], "chance_outcomes", 0)),
+            chance_outcomes=self.chance_outcomes,
         )
 
     def recurrent_inference(
@@ -113,7 +117,7 @@ class RulesDynamics:
         rewards = np.zeros((batch_size, num_players), np.float32)  # float32[B, P]
         terminal = np.zeros(batch_size, np.bool_)  # bool[B]
         new_nodes = np.empty(batch_size, np.int64)  # int64[B]
-        chance = np.zeros((batch_size, max(int(getattr(self.games[0], "chance_outcomes", 0)), 1)), np.float32)
+        chance = np.zeros((batch_size, max(self.chance_outcomes, 1)), np.float32)  # float32[B, C]
         live: list[tuple[int, Decision]] = []  # (row, decision) of the copies at a decision
         for row, (node, action) in enumerate(zip(latents.tolist(), actions.tolist(), strict=True)):
             game, ended = self.games[node], self.ended[node]
@@ -131,16 +135,16 @@ class RulesDynamics:
             new_nodes[row], terminal[row] = len(self.games), ended
             self.games.append(game)
             self.ended.append(ended)
-        policy_logits, values, next_player = self.evaluate(live, batch_size, num_players, chance)
+        policy_logits, values, next_player = self.evaluate(live, batch_size, num_players)
         return RecurrentOutput(new_nodes, rewards, next_player, policy_logits, values, terminal, chance)
 
     def evaluate(
-        self, live: list[tuple[int, Decision]], batch_size: int, num_players: int, chance: np.ndarray
+        self, live: list[tuple[int, Decision]], batch_size: int, num_players: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(float32[B, A] policy logits, -inf where illegal; float32[B, P] values; float32[B, P] one-hot next
         player) with one network call for the decisions of `live`; ended rows: uniform logits, value 0. A
-        chance node's row (float32[B, C] `chance` not all 0) is valued at the expectation over its outcomes,
-        whose `OutcomeStep`s are in `live`: probability * (reward + discount * value)."""
+        chance node's row is valued at the expectation over its outcomes, whose `OutcomeStep`s are in
+        `live`: the sum of probability * (reward + discount * value)."""
         num_actions = self.games[0].num_actions
         policy_logits = np.zeros((batch_size, num_actions), np.float32)
         values = np.zeros((batch_size, num_players), np.float32)

@@ -17,8 +17,7 @@ from muzero.core.config import SearchConfig
 from muzero.core.types import Decision
 from muzero.model.dynamics import RulesDynamics
 from muzero.search import extract_tree, search
-from muzero.search.reference import reference_search
-from tests.muzero.test_rules_search import ProjectionModel, child
+from tests.muzero.test_rules_search import ProjectionModel, batched_and_reference, child
 
 SAFE, GAMBLE = 0, 1
 OUTCOME_PROBABILITIES = np.array([0.5, 0.3, 0.2])
@@ -132,18 +131,9 @@ def pig_game(scores: tuple[int, ...], turn_total: int, to_play: int = 0, target:
 def test_batched_chance_search_agrees_with_the_reference(algorithm: str, seed: int) -> None:
     games = [pig_game((0, 0), 0), pig_game((12, 15), 4, 1), pig_game((3, 9), 5)]
     params = dataclasses.replace(PARAMS, num_simulations=96, algorithm=algorithm, gumbel_scale=0.0)
-    model = ProjectionModel(games[0], seed)
-    decisions = [game.current_decision() for game in games]
-    batched_dynamics, reference_dynamics = RulesDynamics(model), RulesDynamics(model)
-    roots = batched_dynamics.roots(decisions, games)
-    assert roots.chance_outcomes == pig.FACES
-    batched = search(roots, batched_dynamics.recurrent_inference, params, np.random.default_rng(0))
-    reference = reference_search(
-        reference_dynamics.roots(decisions, games),
-        reference_dynamics.recurrent_inference,
-        params,
-        np.random.default_rng(0),
-    )
+    batched, reference = batched_and_reference(games, params, seed)
+    assert batched.tree.chance_probs.shape[2] == pig.FACES  # the roots declared the die's six outcomes
+    assert batched.tree.chance.any() and not batched.tree.chance[:, 0].any()  # chance nodes, never a root
     np.testing.assert_array_equal(batched.visit_counts, reference.visit_counts)
     np.testing.assert_allclose(batched.q_values, reference.q_values, atol=1e-5)
     np.testing.assert_allclose(batched.root_values, reference.root_values, atol=1e-5)

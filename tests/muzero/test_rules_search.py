@@ -95,23 +95,27 @@ def test_three_players_an_extra_turn_is_the_rules_own() -> None:
     assert box.reward[2] > 0
 
 
+def batched_and_reference(games: list[Game], params: SearchConfig, seed: int):
+    """(batched search output, reference output) of the rules search from the games' positions, each with its
+    own dynamics over the same seeded projection network."""
+    model = ProjectionModel(games[0], seed)
+    decisions = [current(game) for game in games]
+    batched_dynamics, reference_dynamics = RulesDynamics(model), RulesDynamics(model)
+    batched_roots = batched_dynamics.roots(decisions, games)
+    batched = search(batched_roots, batched_dynamics.recurrent_inference, params, np.random.default_rng(0))
+    reference_roots = reference_dynamics.roots(decisions, games)
+    reference = reference_search(
+        reference_roots, reference_dynamics.recurrent_inference, params, np.random.default_rng(0)
+    )
+    return batched, reference
+
+
 @pytest.mark.parametrize("algorithm", ["puct", "gumbel"])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_batched_rules_search_agrees_with_the_reference(algorithm: str, seed: int) -> None:
     games = [game_after("connect4", moves) for moves in ([3, 3, 2], [0, 0, 0, 0, 0, 0, 1], [6, 5, 4, 3, 2])]
     params = dataclasses.replace(NOISELESS, num_simulations=64, algorithm=algorithm, gumbel_scale=0.0)
-    model = ProjectionModel(games[0], seed)
-    decisions = [current(game) for game in games]
-    batched_dynamics, reference_dynamics = RulesDynamics(model), RulesDynamics(model)
-    batched = search(
-        batched_dynamics.roots(decisions, games), batched_dynamics.recurrent_inference, params, np.random.default_rng(0)
-    )
-    reference = reference_search(
-        reference_dynamics.roots(decisions, games),
-        reference_dynamics.recurrent_inference,
-        params,
-        np.random.default_rng(0),
-    )
+    batched, reference = batched_and_reference(games, params, seed)
     np.testing.assert_array_equal(batched.visit_counts, reference.visit_counts)
     np.testing.assert_allclose(batched.policy, reference.policy, atol=1e-6)
     np.testing.assert_array_equal(batched.action, reference.action)
