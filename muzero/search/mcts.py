@@ -20,6 +20,7 @@ from muzero.search.tree import (
     SearchNode,
     Tree,
     bound_kernel,
+    edge_discount,
     new_latents,
     new_tree,
     node_q,
@@ -202,7 +203,9 @@ def backup(tree: Tree, leaf: int, leaf_values: np.ndarray, discount: float) -> N
                     tree.min_max[b, 0] = q
                 if q > tree.min_max[b, 1]:
                     tree.min_max[b, 1] = q
-                returns[player] = tree.rewards[b, node, player] + discount * returns[player]
+                returns[player] = (
+                    tree.rewards[b, node, player] + edge_discount(tree, b, node, discount) * returns[player]
+                )
             node = tree.parents[b, node]
 
 

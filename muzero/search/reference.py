@@ -51,8 +51,12 @@ class Node:
     chance_probs: np.ndarray | None = None  # float64[C]: a chance node's outcome probabilities; None: a decision
 
     def q(self, discount: float) -> np.ndarray:
-        """float64[P]: reward + discount * mean value, as seen from the parent."""
-        return self.reward + discount * self.value_sum / self.visits
+        """float64[P]: reward + discount * mean value, as seen from the parent (undiscounted into a chance node)."""
+        return self.reward + self.edge_discount(discount) * self.value_sum / self.visits
+
+    def edge_discount(self, discount: float) -> float:
+        """The discount on the edge into this node: none into a chance node, whose outcomes carry it."""
+        return 1.0 if self.chance_probs is not None else discount
 
 
 @dataclass(frozen=True)
@@ -192,8 +196,7 @@ def ucb_score(parent: Node, action: int, min_max: MinMaxStats, params: SearchCon
     elif child is None:
         value_score = 0.0
     else:
-        q = child.reward[parent.to_play] + params.discount * child.value_sum[parent.to_play] / child.visits
-        value_score = min_max.normalize(float(q))
+        value_score = min_max.normalize(float(child.q(params.discount)[parent.to_play]))
     return value_score + prior_score
 
 
@@ -205,7 +208,7 @@ def backpropagate(search_path: list[Node], value: np.ndarray, min_max: MinMaxSta
         node.visits += 1
         for q in node.q(discount):
             min_max.update(float(q))
-        returns = node.reward + discount * returns
+        returns = node.reward + node.edge_discount(discount) * returns
 
 
 def child_visits(node: Node) -> np.ndarray:
@@ -222,7 +225,7 @@ def sigma(node: Node, params: SearchConfig) -> np.ndarray:
     visits = child_visits(node)
     q = np.zeros(len(node.priors))
     for action, child in node.children.items():
-        q[action] = child.reward[player] + params.discount * child.value_sum[player] / child.visits
+        q[action] = child.q(params.discount)[player]
     visited = visits > 0
     value = node.raw_value[player]
     if visited.any():

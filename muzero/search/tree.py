@@ -108,8 +108,17 @@ def chance_outcome(tree: Tree, b: int, node: int) -> int:
 
 @njit(cache=True)
 def node_q(tree: Tree, b: int, node: int, player: int, discount: float) -> float:
-    """reward + discount * mean value of a visited `node` of tree b for `player`, as seen from its parent."""
-    return tree.rewards[b, node, player] + discount * tree.value_sums[b, node, player] / tree.node_visits[b, node]
+    """reward + discount * mean value of a visited `node` of tree b for `player`, as seen from its parent
+    (undiscounted into a chance node: see `edge_discount`)."""
+    mean_value = tree.value_sums[b, node, player] / tree.node_visits[b, node]
+    return tree.rewards[b, node, player] + edge_discount(tree, b, node, discount) * mean_value
+
+
+@njit(cache=True)
+def edge_discount(tree: Tree, b: int, node: int, discount: float) -> float:
+    """The discount on the edge into `node`: none into a chance node (the move and chance's draw are one step
+    of the game, discounted once, on the edge out of the chance node), `discount` elsewhere."""
+    return 1.0 if tree.chance[b, node] else discount
 
 
 def new_tree(roots: RootBatch, root_priors: np.ndarray, num_nodes: int) -> Tree:
@@ -160,7 +169,8 @@ def node_values(tree: Tree) -> np.ndarray:
 
 
 def root_child_q_values(tree: Tree, discount: float) -> np.ndarray:
-    """float64[B, A, P]: reward + discount * mean value of each root child; NaN where not visited."""
+    """float64[B, A, P]: reward + discount * mean value of each root child (undiscounted into a chance node);
+    NaN where not visited."""
     root_children = tree.children[:, 0, :]  # int64[B, A]
     expanded = root_children != UNEXPANDED  # bool[B, A]: an expanded child has been visited
     gathered = np.where(expanded, root_children, 0)  # int64[B, A]
@@ -168,7 +178,8 @@ def root_child_q_values(tree: Tree, discount: float) -> np.ndarray:
     visits = np.maximum(tree.node_visits[batch_index, gathered], 1)[:, :, None]  # int32[B, A, 1]
     rewards = tree.rewards[batch_index, gathered]  # float64[B, A, P]
     value_sums = tree.value_sums[batch_index, gathered]  # float64[B, A, P]
-    q_values = rewards + discount * value_sums / visits  # float64[B, A, P]
+    discounts = np.where(tree.chance[batch_index, gathered], 1.0, discount)[:, :, None]  # float64[B, A, 1]
+    q_values = rewards + discounts * value_sums / visits  # float64[B, A, P]
     return np.where(expanded[:, :, None], q_values, np.nan)
 
 

@@ -160,3 +160,23 @@ def test_a_copy_of_pig_waits_for_the_die_and_the_env_is_untouched() -> None:
     after = copy.resolve_chance(3)  # the face 4
     assert after.legal_mask.all() and copy.state.turn_total == 4
     assert game.current_decision().legal_mask.tolist() == [True, False]  # the real game has not moved
+
+
+@pytest.mark.parametrize("algorithm", ["puct", "gumbel"])
+def test_a_move_and_chance_s_draw_are_discounted_once(algorithm: str) -> None:
+    """The edge into a chance node is the same step of the game as the draw after it: only the draw's edge
+    carries the discount, so Q(GAMBLE) is the chance node's value itself, the expectation of reward +
+    discount * value over the outcomes."""
+    discount = 0.9
+    params = dataclasses.replace(PARAMS, algorithm=algorithm, gumbel_scale=0.0, discount=discount)
+    dynamics = RulesDynamics(ProjectionModel(RulesGame(BetRules()), None), discount)
+    game = RulesGame(BetRules())
+    output = search(dynamics.roots([game.current_decision()], [game]), dynamics.recurrent_inference, params, None)
+    gamble = child(extract_tree(output, 0), GAMBLE)
+    np.testing.assert_allclose(output.q_values[0, GAMBLE], gamble.value, atol=1e-6)  # no discount into chance
+    outcomes = [child(gamble, outcome) for outcome in range(3)]
+    visits = np.array([node.visits for node in outcomes])
+    q_outcomes = np.array([node.reward[0] + discount * node.value[0] for node in outcomes])
+    # the chance node's mean: its outcomes' discounted returns, and its own first valuation (one visit)
+    outcome_mean = (visits @ q_outcomes) / visits.sum()
+    assert gamble.value[0] == pytest.approx(outcome_mean, abs=2.5 / gamble.visits)
