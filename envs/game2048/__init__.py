@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from envs import picture as pic
 from envs.definition import GameArgs, GameDefinition, OpponentKind
 from envs.game2048 import rules
 from envs.game2048.env import env
 from envs.game2048.players import Greedy2048Player
 from envs.rules_game import RulesGame
+from envs.symmetries import SQUARE_TRANSFORMS, grid_symmetries
+from muzero.core.symmetry import Symmetry
 
 PLAYER_COLOUR = "#8f7a66"
 # tone k: the tile 2**k (k >= 1); tone 0: an empty cell; the last: the board
@@ -22,6 +26,16 @@ TONES = (
 )  # fmt: skip
 BOARD_TONE, EMPTY_TONE = len(TONES) - 1, 0
 ARROWS = {rules.UP: "↑", rules.RIGHT: "→", rules.DOWN: "↓", rules.LEFT: "←"}
+
+
+# each move drawn as the step it makes from the centre of a 3 x 3 grid, so that a transform of the board
+# carries a move to the move in the transformed direction (-1: no move there)
+MOVE_GRID = np.array([[-1, rules.UP, -1], [rules.LEFT, -1, rules.RIGHT], [-1, rules.DOWN, -1]])
+
+
+def symmetries(**game_args: Any) -> tuple[Symmetry, ...]:
+    """The eight symmetries of the square: observations (16, 4, 4), each move turned with the board."""
+    return grid_symmetries((rules.PLANES, rules.SIDE, rules.SIDE), MOVE_GRID, SQUARE_TRANSFORMS)
 
 
 def describe_action(action: int, game_args: GameArgs) -> str:
@@ -73,6 +87,7 @@ GAME = GameDefinition(
     name="2048",
     title="2048",
     make_env=env,
+    symmetries=symmetries,
     opponents=(OpponentKind("greedy", Greedy2048Player),),
     describe_action=describe_action,
     describe_outcome=describe_outcome,

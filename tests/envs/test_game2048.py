@@ -86,3 +86,32 @@ def test_the_greedy_baseline_scores_more_than_random_moves() -> None:
     greedy = [play(lambda state, rng: greedy_action(state), seed) for seed in range(10)]
     randomly = [play(random_move, seed) for seed in range(10)]
     assert np.mean(greedy) > 1.5 * np.mean(randomly)
+
+
+def board_of(planes: np.ndarray) -> rules.Board:
+    """The board whose one-hot planes (16, 4, 4) these are."""
+    return tuple(int(k) for k in planes.argmax(axis=0).reshape(-1))
+
+
+def test_the_eight_symmetries_map_every_slide_onto_the_turned_slide() -> None:
+    """Turning a board and its move gives the turned result with the same points, on positions of real games."""
+    game = envs.make("2048")
+    symmetries = game.symmetries
+    assert len(symmetries) == 8
+    rng = np.random.default_rng(0)
+    step, checked = game.reset(seed=4), 0
+    while not step.terminal:
+        board = board_of(step.observation)
+        for symmetry in symmetries:
+            turned = board_of(symmetry.observations(step.observation, game.observation_shape))
+            legal = rules.legal_moves(board)
+            np.testing.assert_array_equal(rules.legal_moves(turned), symmetry.action_vectors(legal))
+            for action in np.flatnonzero(legal):
+                slid, points = rules.slide(board, int(action))
+                turned_slid, turned_points = rules.slide(turned, int(symmetry.actions(action)))
+                slid_planes = rules.observation_planes(slid).transpose(2, 0, 1)
+                assert turned_slid == board_of(symmetry.observations(slid_planes, game.observation_shape))
+                assert turned_points == points
+                checked += 1
+        step = game.step(int(rng.choice(np.flatnonzero(step.legal_mask))))
+    assert checked > 500
