@@ -47,6 +47,10 @@ class NetworkConfig:
     # two-player zero-sum games: one value head (player 0's value), player 1's value its negation, instead of
     # a value per player (AlphaZero's single value)
     zero_sum_value: bool = False
+    # Stochastic MuZero (Antonoglou et al. 2022): C > 0 splits each step of the learned model into an afterstate
+    # (the move made) and one of C chance codes learned from the data by an encoder, searched with chance
+    # nodes; a deterministic game is the case C = 1. 0: plain MuZero, each move one step of the dynamics
+    chance_codes: int = 0
 
     def __post_init__(self) -> None:
         check_section(self, "network")
@@ -135,6 +139,9 @@ class LearnerConfig:
     max_grad_norm: float = 5.0  # gradient clipping by global norm; 0 = none
     value_loss_weight: float = 0.25  # weight of the value loss (MuZero Reanalyse: 0.25)
     next_player_loss_weight: float = 1.0  # weight of the next-player cross-entropy
+    # network.chance_codes > 0: weight of the chance terms, the afterstate's code distribution against the
+    # encoder's code and the encoder's commitment to its one-hot code (Stochastic MuZero)
+    chance_loss_weight: float = 1.0
 
     def __post_init__(self) -> None:
         check_section(self, "learner")
@@ -357,6 +364,7 @@ _RULES: dict[str, tuple[Any, str]] = {
     "network.prediction_blocks": (lambda b: b >= -1, ">= 0, or -1 for as many as network.blocks"),
     "network.value_support": (_non_negative, ">= 0"),
     "network.reward_support": (_non_negative, ">= 0"),
+    "network.chance_codes": (_non_negative, ">= 0"),
     "search.num_simulations": (_positive, "at least 1"),
     "search.pb_c_base": (_positive, "positive"),
     "search.pb_c_init": (_non_negative, ">= 0"),
@@ -392,6 +400,7 @@ _RULES: dict[str, tuple[Any, str]] = {
     "learner.max_grad_norm": (_non_negative, ">= 0"),
     "learner.value_loss_weight": (_non_negative, ">= 0"),
     "learner.next_player_loss_weight": (_non_negative, ">= 0"),
+    "learner.chance_loss_weight": (_non_negative, ">= 0"),
     "selfplay.parallel_games": (_positive, "at least 1"),
     "selfplay.max_moves": (_positive, "at least 1"),
     "selfplay.temperature_schedule": (
@@ -431,6 +440,11 @@ def validate(config: ExperimentConfig) -> None:
     if config.replay.unroll_steps == 0 and config.search.dynamics != "rules":
         raise UserError(
             "config field 'replay.unroll_steps' is 0 (no dynamics trained), which needs search.dynamics = \"rules\""
+        )
+    if config.network.chance_codes and config.search.average_symmetries_at_play:
+        raise UserError(
+            "config field 'search.average_symmetries_at_play' cannot average a model with chance codes "
+            "(network.chance_codes): its learned codes differ from one view to the next"
         )
     if config.replay.capacity < config.selfplay.max_moves:
         raise UserError(

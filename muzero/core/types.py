@@ -123,6 +123,9 @@ class Batch:
     next_player_mask: np.ndarray  # float32[B, K]: 1 where step k+1 is a real decision of the game
     weights: np.ndarray  # float32[B]: importance-sampling weights, max 1
     indices: np.ndarray  # int64[B]: buffer slots of the positions, to update their priorities
+    # float32[B, K, *observation_shape]: the observation after unroll step k (0 past the game's last decision),
+    # which the chance encoder of a network with chance codes reads; None: not gathered
+    next_observations: np.ndarray | None = None
 
 
 from typing import TYPE_CHECKING  # noqa: E402 (kept beside the one record that needs it)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from muzero.core.errors import UserError
+from muzero.diagnosis.chance import chance_figures
 from muzero.diagnosis.measure import (
     HorizonFigures,
     Positions,
@@ -68,6 +69,7 @@ class Diagnosis:
     horizons: tuple[HorizonFigures, ...]  # k = 0..H
     worst: tuple[WorstPosition, ...]
     trace: Trace
+    chance: dict[str, Any] | None = None  # predicted against real chance (`muzero.diagnosis.chance`); None: none
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (what report.json holds)."""
@@ -79,6 +81,7 @@ class Diagnosis:
             "horizons": [dataclasses.asdict(figures) for figures in self.horizons],
             "worst": [dataclasses.asdict(position) for position in self.worst],
             "trace": dataclasses.asdict(self.trace),
+            "chance": self.chance,
         }
 
 
@@ -106,7 +109,14 @@ def diagnose(
         horizons=tuple(horizon_figures(step, num_players) for step in errors),
         worst=worst_positions(positions, unrolled, errors, records, count=worst),
         trace=game_trace(model, positions, unrolled[0], records, game=0, discount=discount),
+        chance=chance_of(model, records),
     )
+
+
+def chance_of(model: Model, records: Sequence[GameRecord]) -> dict[str, Any] | None:
+    """The chance figures over the records' real chance nodes, None where they hold none."""
+    samples = [sample for record in records for sample in record.chance_samples]
+    return chance_figures(model, samples) if samples else None
 
 
 def games_summary(records: Sequence[GameRecord]) -> dict[str, int]:

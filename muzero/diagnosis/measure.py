@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from muzero.diagnosis.records import GameRecord
-from muzero.model.inference import Model
+from muzero.model.inference import Model, chance_codes_of
+from muzero.search import RecurrentOutput
 
 
 @dataclass(frozen=True)
@@ -79,12 +80,35 @@ def unroll(model: Model, positions: Positions, start: np.ndarray, steps: int) ->
         index, latents = index[going_on], latents[going_on]
         if index.size == 0:
             break
-        output = model.recurrent_inference(latents, positions.actions[index + k - 1])
+        output = model_step(model, latents, positions.actions[index + k - 1], around_step(positions, index + k - 1))
         unrolled.append(
             Unrolled(k, index, output.rewards, output.next_player_logits, output.policy_logits, output.values)
         )
         latents = output.latents
     return unrolled
+
+
+def model_step(
+    model: Model, latents: np.ndarray, actions: np.ndarray, around: tuple[np.ndarray, np.ndarray]
+) -> RecurrentOutput:
+    """One real step of the model by `actions`: g, or with chance codes the afterstate and then the code the
+    encoder reads off the real observations `around` the step (before, after: 0 where the game ended)."""
+    if not chance_codes_of(model):
+        return model.recurrent_inference(latents, actions)
+    rows = len(actions)
+    afterstates = model.recurrent_inference(latents, actions, np.zeros(rows, np.bool_)).latents
+    codes = model.chance_code_probabilities(*around).argmax(axis=1).astype(np.int64)
+    return model.recurrent_inference(afterstates, codes, np.ones(rows, np.bool_))
+
+
+def around_step(positions: Positions, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(observations at `rows`, the observations of the decisions after them, 0 where their game ended)."""
+    going_on = positions.remaining[rows] > 1
+    following = np.where(going_on, rows + 1, rows)
+    after = np.where(
+        going_on.reshape(-1, *([1] * (positions.observations.ndim - 1))), positions.observations[following], 0
+    )
+    return positions.observations[rows], after.astype(np.float32)
 
 
 @dataclass(frozen=True)

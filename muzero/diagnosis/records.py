@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 
 from muzero.core.types import Decision
+from muzero.diagnosis.chance import SAMPLES_PER_GAME, ChanceSample, chance_sample
+from muzero.model.inference import chance_codes_of
 from muzero.play.player import SearchPlayer
 from muzero.search import chosen_actions
 
@@ -30,6 +32,8 @@ class GameRecord:
     policies: np.ndarray  # float32[T, A]: the diagnosed agent's search policy at t; NaN where it did not search
     boards: tuple[str, ...]  # the position before decision t, as text
     agent_seats: tuple[int, ...]  # the seats the diagnosed agent held
+    # the real chance nodes of its first moves (a model with chance codes, in a game with chance; else none)
+    chance_samples: tuple[ChanceSample, ...] = ()
 
     @property
     def length(self) -> int:
@@ -67,6 +71,7 @@ class _GameInProgress:
     rewards: list[np.ndarray] = field(default_factory=list)
     policies: list[np.ndarray] = field(default_factory=list)
     boards: list[str] = field(default_factory=list)
+    chance_samples: list[ChanceSample] = field(default_factory=list)
 
     def add(self, decision: Decision, board: str, policy: np.ndarray | None, action: int, rewards: np.ndarray) -> None:
         """One decision (a `Decision` read before the move), the move and the rewards after it."""
@@ -88,6 +93,7 @@ class _GameInProgress:
             policies=np.stack(self.policies).astype(np.float32),
             boards=tuple(self.boards),
             agent_seats=self.agent_seats,
+            chance_samples=tuple(self.chance_samples),
         )
 
 
@@ -113,6 +119,7 @@ def play_recorded_games(
     in_progress = [_GameInProgress(seats[index]) for index in range(games)]
     active = [index for index in range(games) if not timesteps[index].terminal]
     moves = 0
+    sample_chance = chance_codes_of(agent.model) > 0
     while active:
         agent_turn = [i for i in active if timesteps[i].to_play in seats[i]]
         policies, actions = _agent_moves(agent, [tables[i].env for i in agent_turn], agent_turn)
@@ -120,6 +127,9 @@ def play_recorded_games(
         for index in active:
             decision = agent.game.observe(tables[index].env)
             board = board_text(tables[index].env, decision.observation)
+            if sample_chance and len(in_progress[index].chance_samples) < SAMPLES_PER_GAME:
+                sample = chance_sample(tables[index], decision, actions[index])
+                in_progress[index].chance_samples.extend([sample] if sample is not None else [])
             timesteps[index] = tables[index].step(actions[index])
             in_progress[index].add(decision, board, policies.get(index), actions[index], timesteps[index].rewards)
         moves += len(active)

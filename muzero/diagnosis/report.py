@@ -11,6 +11,7 @@ from typing import Any
 from muzero.core.errors import UserError
 from muzero.diagnosis.diagnose import REPORT_FORMAT, Diagnosis
 from muzero.diagnosis.plots import PLOT_FILES, draw_plots
+from muzero.diagnosis.chance import chance_line
 from muzero.diagnosis.records import BOARD_LEGEND
 from muzero.model.bundle import write_file_atomically
 
@@ -142,6 +143,7 @@ def report_markdown(report: dict[str, Any]) -> str:
         "",
         *markdown_table(player_header, per_player_rows(report, "next_player_accuracy_per_player", percent=True)),
         "",
+        *chance_markdown(report),
         *worst_markdown(report),
         "## Plots",
         "",
@@ -149,6 +151,21 @@ def report_markdown(report: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def chance_markdown(report: dict[str, Any]) -> list[str]:
+    """The chance section, for a model with chance codes in a game with chance; nothing otherwise."""
+    if not report.get("chance"):
+        return []
+    return [
+        "## Chance: the learned codes against the real outcomes",
+        "",
+        "At the afterstate of each move played (the first moves of each game), the model's predicted code",
+        "distribution against the real outcome probabilities carried onto the codes by the model's encoder.",
+        "",
+        chance_line(report["chance"]) + ".",
+        "",
+    ]
 
 
 def worst_markdown(report: dict[str, Any]) -> list[str]:

@@ -168,7 +168,13 @@ class RunActors:
         )
         replay = ReplayActor.options(
             name=f"{self.prefix}-replay", num_cpus=self.shares.light, scheduling_strategy=here
-        ).remote(config.replay, game.spec, config.discount, config.run.seed + self.counters.training_step)
+        ).remote(
+            config.replay,
+            game.spec,
+            config.discount,
+            config.run.seed + self.counters.training_step,
+            config.network.chance_codes > 0,  # the chance encoder reads the observations after each step
+        )
         self.peers = Peers(storage, replay, settings)
         self.storage, self.replay = storage, replay
         self.learner = LearnerActor.options(name=f"{self.prefix}-learner", num_cpus=self.shares.heavy).remote(

@@ -17,8 +17,10 @@ from muzero.replay.snapshot import load_replay_snapshot, save_replay_snapshot
 class ReplayService:
     """Takes finished games from the workers, hands sampled batches to the learner."""
 
-    def __init__(self, replay: ReplayConfig, spec: GameSpec, discount: float, seed: int) -> None:
-        self.buffer = ReplayBuffer(replay, spec, discount)
+    def __init__(
+        self, replay: ReplayConfig, spec: GameSpec, discount: float, seed: int, next_observations: bool = False
+    ) -> None:
+        self.buffer = ReplayBuffer(replay, spec, discount, next_observations)
         self.rng = np.random.default_rng(seed)
 
     def add_many(self, trajectories: list[Trajectory]) -> None:

@@ -201,10 +201,13 @@ def export_main(argv: Sequence[str] | None = None) -> int:
     from muzero.training.export import export_checkpoint
 
     out = export_checkpoint(args.source, args.out, spec_of, simulations=args.simulations)
-    info = read_bundle(out).info
+    bundle = read_bundle(out)
+    info = bundle.info
+    paths = (bundle.initial_path, bundle.recurrent_path, bundle.afterstate_path, bundle.encoder_path)
+    graphs = [path.name for path in paths if path is not None]
     print(
         f"muzero-export: wrote {out} ({info.game}, step {info.training_step}, {info.search['num_simulations']} "
-        "simulations per move): initial.onnx, recurrent.onnx, model.json"
+        f"simulations per move): {', '.join(graphs)}, model.json"
     )
     return 0
 

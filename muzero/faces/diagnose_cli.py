@@ -15,6 +15,7 @@ from pathlib import Path
 
 from muzero.core.errors import UserError
 from muzero.diagnosis import SELF, CheckSettings, about_line, check_model, summary_table, worst_text, write_report
+from muzero.diagnosis.chance import chance_line
 from muzero.faces.agent import NO_DYNAMICS
 from muzero.faces.cli import eval_opponent, load_eval_agent, user_errors_exit_2
 from muzero.faces.cli_help import DefaultsHelpFormatter, add_version
@@ -80,6 +81,8 @@ def diagnose_main(argv: Sequence[str] | None = None) -> int:
     report = diagnosis.as_dict()
     print(about_line(report))
     print(summary_table(report))
+    if report["chance"]:
+        print(chance_line(report["chance"]))
     if report["worst"]:
         print(f"most wrong: {worst_text(report['worst'][0])}")
     print(f"wrote {out}: {', '.join(path.name for path in written)} ({time.monotonic() - started:.1f} s)")

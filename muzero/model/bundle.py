@@ -26,12 +26,27 @@ METADATA_KEY = "muzero"  # the ONNX metadata_props key holding the model.json te
 MODEL_JSON = "model.json"
 INITIAL_FILE = "initial.onnx"
 RECURRENT_FILE = "recurrent.onnx"
+AFTERSTATE_FILE = "afterstate.onnx"  # a model with chance codes only
+ENCODER_FILE = "encoder.onnx"  # a model with chance codes only: which code chance drew (muzero-diagnose)
 INITIAL_INPUTS = ("observation", "to_play")  # float32[B, *observation_shape], int64[B]
 INITIAL_OUTPUTS = ("latent", "policy_logits", "value")  # [B, *latent_shape], [B, A], [B, P]
 RECURRENT_INPUTS = ("latent", "action")  # float32[B, *latent_shape], int64[B]
 RECURRENT_OUTPUTS = ("next_latent", "reward", "next_player_logits", "policy_logits", "value")
-# [B, *latent_shape], [B, P], [B, P], [B, A], [B, P]
-IDENTITY_FIELDS = ("game", "game_args", "num_players", "num_actions", "observation_shape", "latent_shape")
+# [B, *latent_shape], [B, P], [B, P], [B, A], [B, P]; with chance codes the latent is an afterstate and the
+# action a code
+AFTERSTATE_INPUTS = ("latent", "action")  # float32[B, *latent_shape], int64[B]
+AFTERSTATE_OUTPUTS = ("afterstate", "chance_probabilities", "value")  # [B, *latent_shape], [B, C], [B, P]
+ENCODER_INPUTS = ("observation", "next_observation")  # float32[B, *observation_shape] x 2
+ENCODER_OUTPUTS = ("code_probabilities",)  # float32[B, C]
+IDENTITY_FIELDS = (
+    "game",
+    "game_args",
+    "num_players",
+    "num_actions",
+    "observation_shape",
+    "latent_shape",
+    "chance_codes",
+)
 PLAY_SECTIONS = ("game", "search")  # the config sections an agent plays by, read strictly
 
 
@@ -51,6 +66,7 @@ class ModelInfo:
     training_step: int  # learner steps behind the exported weights
     search: dict[str, Any]  # the search at play: the config's [search], simulations as `muzero-export` set them
     config: dict[str, dict[str, Any]]  # the whole training config, as TOML-ready data
+    chance_codes: int = 0  # C of the afterstates (afterstate.onnx); 0: plain MuZero (older bundles too)
 
     def to_json(self) -> str:
         data = {"format": FORMAT, "version": VERSION, **asdict(self)}
@@ -79,6 +95,16 @@ class Bundle:
     @property
     def recurrent_path(self) -> Path:
         return self.path / RECURRENT_FILE
+
+    @property
+    def afterstate_path(self) -> Path | None:
+        """afterstate.onnx, for a model with chance codes; None for one without."""
+        return self.path / AFTERSTATE_FILE if self.info.chance_codes else None
+
+    @property
+    def encoder_path(self) -> Path | None:
+        """encoder.onnx, for a model with chance codes; None for one without."""
+        return self.path / ENCODER_FILE if self.info.chance_codes else None
 
 
 _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
@@ -141,6 +167,10 @@ def info_from_json(text: str, source: str) -> ModelInfo:
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise UserError(f"{source}: field '{name}' is missing or not a {getattr(expected, '__name__', expected)}")
     fields = {name: data[name] for name in _FIELD_TYPES}
+    codes = data.get("chance_codes", 0)
+    if not isinstance(codes, int) or isinstance(codes, bool) or codes < 0:
+        raise UserError(f"{source}: field 'chance_codes' is not a count >= 0")
+    fields["chance_codes"] = codes
     fields["observation_shape"] = tuple(fields["observation_shape"])
     fields["latent_shape"] = tuple(fields["latent_shape"])
     return ModelInfo(**fields)
@@ -160,7 +190,7 @@ def read_bundle(path: str | Path) -> Bundle:
     except (OSError, UnicodeDecodeError) as error:
         raise UserError(f"{path / MODEL_JSON} cannot be read: {error}") from None
     info = info_from_json(text, str(path / MODEL_JSON))
-    for name in (INITIAL_FILE, RECURRENT_FILE):
+    for name in (INITIAL_FILE, RECURRENT_FILE, *((AFTERSTATE_FILE, ENCODER_FILE) if info.chance_codes else ())):
         if not (path / name).is_file():
             raise UserError(f"model bundle {path} lacks {name}: re-export it with muzero-export")
     return Bundle(path, info)

@@ -5,6 +5,7 @@ Both are a `Dynamics`: the search roots of B positions, and the `recurrent_fn` o
 itself (`muzero.search`) is the same tree, selection and backup for both; `search.dynamics` chooses.
 
 - `LearnedDynamics`: h at the roots, g and f inside the tree; rewards, the next player and values predicted.
+  With chance codes each move goes into an afterstate (a chance node over the predicted code distribution).
 - `RulesDynamics`: the tree's "latents" are the indices of game copies it keeps; stepping a node clones its
   game and steps the copy, so rewards, the next player (extra turns included) and the end of the game are the
   rules' own, exactly. The network (h and f: `initial_inference` on the copy's observation) gives the prior,
@@ -17,6 +18,7 @@ itself (`muzero.search`) is the same tree, selection and backup for both; `searc
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -25,7 +27,7 @@ import numpy as np
 
 from muzero.core.errors import UserError
 from muzero.core.types import Decision, Game, TimeStep
-from muzero.model.inference import Model, root_batch
+from muzero.model.inference import Model, chance_codes_of, root_batch
 from muzero.search import RecurrentOutput, RootBatch
 
 LEARNED = "learned"
@@ -64,16 +66,22 @@ def decision_roots(model: Model, decisions: Sequence[Decision]) -> RootBatch:
 
 
 class LearnedDynamics:
-    """MuZero: the tree steps the learned model's latents."""
+    """MuZero: the tree steps the learned model's latents; a model with chance codes (Stochastic MuZero) moves
+    into afterstates, the search's chance nodes, whose outcomes are its codes."""
 
     def __init__(self, model: Model) -> None:
         self.model = model
 
     def roots(self, decisions: Sequence[Decision], games: Sequence[Game] | None = None) -> RootBatch:
-        return decision_roots(self.model, decisions)
+        roots = decision_roots(self.model, decisions)
+        return dataclasses.replace(roots, chance_outcomes=chance_codes_of(self.model))
 
-    def recurrent_inference(self, latents: np.ndarray, actions: np.ndarray) -> RecurrentOutput:
-        return self.model.recurrent_inference(latents, actions)
+    def recurrent_inference(
+        self, latents: np.ndarray, actions: np.ndarray, from_chance: np.ndarray | None = None
+    ) -> RecurrentOutput:
+        if from_chance is None:  # a model without chance codes takes no third argument
+            return self.model.recurrent_inference(latents, actions)
+        return self.model.recurrent_inference(latents, actions, from_chance)
 
 
 class RulesDynamics:

@@ -9,15 +9,27 @@ import warnings
 import onnx
 import torch
 
-from muzero.model.bundle import INITIAL_INPUTS, INITIAL_OUTPUTS, METADATA_KEY, RECURRENT_INPUTS, RECURRENT_OUTPUTS
-from muzero.networks.model import InitialInference, MuZeroNet, RecurrentInference
+from muzero.model.bundle import (
+    AFTERSTATE_INPUTS,
+    AFTERSTATE_OUTPUTS,
+    ENCODER_INPUTS,
+    ENCODER_OUTPUTS,
+    INITIAL_INPUTS,
+    INITIAL_OUTPUTS,
+    METADATA_KEY,
+    RECURRENT_INPUTS,
+    RECURRENT_OUTPUTS,
+)
+from muzero.networks.model import AfterstateInference, ChanceEncoding, InitialInference, MuZeroNet, RecurrentInference
 
 OPSET = 17
 TRACE_BATCH = 2  # the batch size the graphs are traced at (the batch axis stays dynamic)
 
 
-def network_graphs(network: MuZeroNet, metadata_json: str, *, constant_folding: bool = True) -> tuple[bytes, bytes]:
-    """(initial.onnx, recurrent.onnx) of `network`'s current weights, serialized, with `metadata_json`.
+def network_graphs(network: MuZeroNet, metadata_json: str, *, constant_folding: bool = True) -> tuple[bytes, ...]:
+    """(initial.onnx, recurrent.onnx) of `network`'s current weights, serialized, with `metadata_json`, and
+    afterstate.onnx and encoder.onnx third and fourth for a network with chance codes (its recurrent graph
+    then steps by a code).
 
     Without `constant_folding` every weight stays an initializer named "network." + its state_dict key."""
     observation = torch.zeros((TRACE_BATCH, *network.observation_shape), dtype=torch.float32)
@@ -28,7 +40,14 @@ def network_graphs(network: MuZeroNet, metadata_json: str, *, constant_folding: 
     names = (INITIAL_INPUTS, INITIAL_OUTPUTS, RECURRENT_INPUTS, RECURRENT_OUTPUTS)
     initial = onnx_bytes(InitialInference(network), (observation, to_play), *names[:2], metadata_json, constant_folding)
     recurrent = onnx_bytes(RecurrentInference(network), (latent, action), *names[2:], metadata_json, constant_folding)
-    return initial, recurrent
+    if not network.chance_codes:
+        return initial, recurrent
+    afterstate_names = (AFTERSTATE_INPUTS, AFTERSTATE_OUTPUTS)
+    module = AfterstateInference(network)
+    afterstate = onnx_bytes(module, (latent, action), *afterstate_names, metadata_json, constant_folding)
+    pair, encoder_names = (observation, observation), (ENCODER_INPUTS, ENCODER_OUTPUTS)
+    encoder = onnx_bytes(ChanceEncoding(network), pair, *encoder_names, metadata_json, constant_folding)
+    return initial, recurrent, afterstate, encoder
 
 
 def onnx_bytes(

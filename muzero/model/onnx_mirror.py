@@ -2,7 +2,7 @@
 
 Self-play calls small networks thousands of times a second at batch 64, where onnxruntime on one thread
 is about 3x faster than torch eager (benchmarks/inference_latency.py). `OnnxMirrorModel` exports the
-network's two graphs once, in memory and without constant folding, so that every weight is an initializer
+network's graphs once, in memory and without constant folding, so that every weight is an initializer
 named after its state_dict key; `refresh()` copies the network's current weights into those initializers
 and opens new sessions (milliseconds, against a fraction of a second for a new export).
 """
@@ -17,7 +17,7 @@ import onnxruntime
 from onnx import numpy_helper
 
 from muzero.model.bundle import session_options
-from muzero.model.inference import InitialOutput, check_observations, run_initial, run_recurrent
+from muzero.model.inference import InitialOutput, check_observations, run_initial, run_step
 from muzero.model.onnx_graphs import network_graphs
 from muzero.networks.model import MuZeroNet
 from muzero.search import RecurrentOutput
@@ -30,8 +30,9 @@ class OnnxMirrorModel:
 
     def __init__(self, network: MuZeroNet, intra_op_threads: int = 1) -> None:
         self.network, self.intra_op_threads = network, intra_op_threads
-        self.graphs = network_graphs(network, "{}", constant_folding=False)  # serialized ModelProtos
-        self.sessions: tuple[Any, Any] = (None, None)
+        # serialized ModelProtos: initial, recurrent, and afterstate with chance codes (self-play needs no encoder)
+        self.graphs = network_graphs(network, "{}", constant_folding=False)[:3]
+        self.sessions: tuple[Any, ...] = (None, None)
         self.refresh()
 
     def refresh(self) -> None:
@@ -47,11 +48,19 @@ class OnnxMirrorModel:
                     initializer.CopyFrom(numpy_helper.from_array(array, initializer.name))
             model = graph.SerializeToString()
             sessions.append(onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"]))
-        self.sessions = (sessions[0], sessions[1])
+        self.sessions = tuple(sessions)  # initial, recurrent, and afterstate with chance codes
 
     def initial_inference(self, observations: np.ndarray, to_play: np.ndarray) -> InitialOutput:
         check_observations(observations, self.network.observation_shape)
         return run_initial(self.sessions[0], observations, to_play)
 
-    def recurrent_inference(self, latents: np.ndarray, actions: np.ndarray) -> RecurrentOutput:
-        return run_recurrent(self.sessions[1], latents, actions)
+    @property
+    def chance_codes(self) -> int:
+        return self.network.chance_codes
+
+    def recurrent_inference(
+        self, latents: np.ndarray, actions: np.ndarray, from_chance: np.ndarray | None = None
+    ) -> RecurrentOutput:
+        shape = (self.network.num_actions, self.network.num_players, self.chance_codes)
+        afterstate = self.sessions[2] if self.chance_codes else None
+        return run_step((afterstate, self.sessions[1]), latents, actions, from_chance, shape)

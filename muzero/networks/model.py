@@ -4,6 +4,9 @@
     g(latent, action)       -> latent', reward[P], next-player logits[P]
     f(latent)               -> policy logits[A], value[P]
 
+With `network.chance_codes` C > 0 (Stochastic MuZero, `muzero.networks.chance`), a move goes into an
+afterstate first, and g steps from the afterstate by one of C learned chance codes instead of by the action.
+
 Latents are min-max scaled to [0, 1] per sample after h and after g (paper, appendix G). Value and reward
 are per-player vectors, each either logits over the bins -S..S (support S > 0) or a plain scalar (S = 0).
 
@@ -31,6 +34,7 @@ from muzero.networks.blocks import (
     scale_to_unit_range,
     zero_init,
 )
+from muzero.networks.chance import ChanceEncoder, ChanceParts, MlpAfterstateDynamics, ResnetAfterstateDynamics
 from muzero.networks.support import support_to_scalar
 
 NETWORK_KINDS = ("mlp", "resnet")
@@ -48,6 +52,12 @@ class RecurrentLogits(NamedTuple):
     next_player_logits: Tensor  # [B, P]
     policy_logits: Tensor  # [B, A]
     value: Tensor  # [B, P, 2S+1] logits, or [B, P] scalars when the value support is 0
+
+
+class AfterstateLogits(NamedTuple):
+    afterstate: Tensor  # [B, *latent_shape], in [0, 1]: the move made, chance yet to draw
+    chance_logits: Tensor  # [B, C]: which code chance draws next
+    value: Tensor  # [B, P, 2S+1] logits, or [B, P] scalars: the afterstate's value (Q of the move)
 
 
 class MlpRepresentation(nn.Module):
@@ -72,7 +82,7 @@ class MlpDynamics(nn.Module):
         self.next_player = nn.Linear(width, num_players)
 
     def forward(self, latent: Tensor, action: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        features = self.trunk(torch.cat([latent, one_hot(action, self.num_actions)], dim=1))  # [B, hidden]
+        features = self.trunk(torch.cat([latent, encoded(action, self.num_actions)], dim=1))  # [B, hidden]
         return self.latent(features), self.reward(features), self.next_player(features)  # [B, L|P*R|P]
 
 
@@ -86,6 +96,12 @@ class MlpPrediction(nn.Module):
     def forward(self, latent: Tensor) -> tuple[Tensor, Tensor]:  # [B, L] -> [B, A], [B, P*V]
         features = self.trunk(latent)  # [B, hidden]
         return self.policy(features), self.value(features)
+
+
+def encoded(action: Tensor, depth: int) -> Tensor:
+    """float32[B, depth]: int64[B] actions one-hot, or an encoding given as floats [B, depth] as it is (a chance
+    code whose gradient flows back to the encoder)."""
+    return action if action.is_floating_point() else one_hot(action, depth)
 
 
 def constant_planes(indices: Tensor, depth: int, height: int, width: int) -> Tensor:
@@ -125,7 +141,7 @@ class ResnetDynamics(nn.Module):
         self.next_player = ConvHead(config.channels, board_size, config.hidden_size, num_players)
 
     def forward(self, latent: Tensor, action: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        action_planes = constant_planes(action, self.num_actions, self.height, self.width)  # [B, A, H, W]
+        action_planes = encoded(action, self.num_actions)[:, :, None, None].expand(-1, -1, self.height, self.width)
         next_latent = self.tower(self.stem(torch.cat([latent, action_planes], dim=1)))  # [B, C, H, W]
         return next_latent, self.reward(next_latent), self.next_player(next_latent)  # [B, C, H, W|P*R|P]
 
@@ -156,9 +172,12 @@ class MuZeroNet(nn.Module):
         latent_shape: tuple[int, ...],
         num_actions: int,
         num_players: int,
+        chance: ChanceParts | None = None,
     ) -> None:
         super().__init__()
         self.representation = representation
+        self.chance = chance  # Stochastic MuZero's afterstate dynamics, prediction and encoder; None: plain
+        self.chance_codes = config.chance_codes if chance is not None else 0
         self.dynamics = dynamics
         self.prediction = prediction
         self.kind = config.kind
@@ -180,9 +199,11 @@ class MuZeroNet(nn.Module):
 
     def _predict(self, latent: Tensor) -> tuple[Tensor, Tensor]:
         policy_logits, value = self.prediction(latent)  # [B, A], [B, P*V] ([B, V] zero-sum)
-        if self.zero_sum_value:
-            return policy_logits, self._zero_sum(value)
-        return policy_logits, self._per_player(value, self.value_support)
+        return policy_logits, self._values(value)
+
+    def _values(self, value: Tensor) -> Tensor:
+        """A value head's outputs [B, P*V] ([B, V] zero-sum) as [B, P, 2S+1] logits or [B, P] scalars."""
+        return self._zero_sum(value) if self.zero_sum_value else self._per_player(value, self.value_support)
 
     def _zero_sum(self, value: Tensor) -> Tensor:
         """Player 0's value [B, V] as both players' [B, 2, V] (or [B, 2] scalars): player 1's is its negation,
@@ -202,6 +223,27 @@ class MuZeroNet(nn.Module):
         next_latent = scale_to_unit_range(next_latent)  # [B, *latent_shape]
         reward = self._per_player(reward, self.reward_support)  # [B, P, 2S+1] or [B, P]
         return RecurrentLogits(next_latent, reward, next_player_logits, *self._predict(next_latent))
+
+    def afterstate_raw(self, latent: Tensor, action: Tensor) -> AfterstateLogits:
+        """phi then psi (a network with chance codes): the afterstate of `action` int64[B] from `latent`."""
+        afterstate = scale_to_unit_range(self._chance_parts().afterstate_dynamics(latent, action))
+        chance_logits, value = self._chance_parts().afterstate_prediction(afterstate)  # [B, C], [B, P*V]
+        return AfterstateLogits(afterstate, chance_logits, self._values(value))
+
+    def chance_code_logits(self, observation: Tensor, next_observation: Tensor) -> Tensor:
+        """[B, C]: the encoder's logits of the code chance drew between two observations float32[B, *obs]."""
+        return self._chance_parts().encoder(observation, next_observation)
+
+    def afterstate_inference(self, latent: Tensor, action: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """(afterstate, chance_probabilities[B, C], values[B, P]) with scalar values."""
+        afterstate, chance_logits, value = self.afterstate_raw(latent, action)
+        values = support_to_scalar(value, self.value_support, self.scale_transform)  # [B, P]
+        return afterstate, torch.softmax(chance_logits, dim=-1), values
+
+    def _chance_parts(self) -> ChanceParts:
+        if self.chance is None:
+            raise ValueError("this network has no chance codes (network.chance_codes = 0): it has no afterstates")
+        return self.chance
 
     def initial_inference(self, observation: Tensor, to_play: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """(latent, policy_logits[B, A], values[B, P]) with scalar values."""
@@ -228,6 +270,28 @@ class InitialInference(nn.Module):
 
     def forward(self, observation: Tensor, to_play: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         return self.network.initial_inference(observation, to_play)
+
+
+class AfterstateInference(nn.Module):
+    """`network.afterstate_inference` as a module's forward, the shape torch.onnx.export wants."""
+
+    def __init__(self, network: MuZeroNet) -> None:
+        super().__init__()
+        self.network = network
+
+    def forward(self, latent: Tensor, action: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        return self.network.afterstate_inference(latent, action)
+
+
+class ChanceEncoding(nn.Module):
+    """The encoder's code probabilities [B, C] between two observations, the shape torch.onnx.export wants."""
+
+    def __init__(self, network: MuZeroNet) -> None:
+        super().__init__()
+        self.network = network
+
+    def forward(self, observation: Tensor, next_observation: Tensor) -> Tensor:
+        return torch.softmax(self.network.chance_code_logits(observation, next_observation), dim=-1)
 
 
 class RecurrentInference(nn.Module):
@@ -258,7 +322,7 @@ def _mlp_parts(config: NetworkConfig, observation_shape: tuple[int, ...], num_ac
     value_outputs = value_heads(config, num_players) * outputs_per_player(config.value_support)
     reward_outputs = num_players * outputs_per_player(config.reward_support)
     representation = MlpRepresentation(math.prod(observation_shape), num_players, config)
-    dynamics = MlpDynamics(num_actions, num_players, reward_outputs, config)
+    dynamics = MlpDynamics(config.chance_codes or num_actions, num_players, reward_outputs, config)
     prediction = MlpPrediction(num_actions, value_outputs, config)
     return representation, dynamics, prediction, (config.latent_size,)
 
@@ -275,7 +339,8 @@ def _resnet_parts(
     reward_outputs = num_players * outputs_per_player(config.reward_support)
     _, height, width = observation_shape
     representation = ResnetRepresentation(observation_shape, num_players, config)
-    dynamics = ResnetDynamics((height, width), num_actions, num_players, reward_outputs, config)
+    steps = config.chance_codes or num_actions  # g steps by a chance code where the network has them
+    dynamics = ResnetDynamics((height, width), steps, num_players, reward_outputs, config)
     prediction = ResnetPrediction(height * width, num_actions, value_outputs, config)
     return representation, dynamics, prediction, (config.channels, height, width)
 
@@ -303,4 +368,23 @@ def muzero_net(
         latent_shape=latent_shape,
         num_actions=num_actions,
         num_players=num_players,
+        chance=chance_parts(config, tuple(observation_shape), num_actions, num_players)
+        if config.chance_codes
+        else None,
     )
+
+
+def chance_parts(
+    config: NetworkConfig, observation_shape: tuple[int, ...], num_actions: int, num_players: int
+) -> ChanceParts:
+    """phi, psi and the encoder of the family `config.kind`, for `config.chance_codes` codes."""
+    value_outputs = value_heads(config, num_players) * outputs_per_player(config.value_support)
+    codes = config.chance_codes
+    encoder = ChanceEncoder(observation_shape, codes, config)
+    if config.kind == "mlp":
+        return ChanceParts(
+            MlpAfterstateDynamics(num_actions, config), MlpPrediction(codes, value_outputs, config), encoder
+        )
+    _, height, width = observation_shape
+    afterstate_dynamics = ResnetAfterstateDynamics((height, width), num_actions, config)
+    return ChanceParts(afterstate_dynamics, ResnetPrediction(height * width, codes, value_outputs, config), encoder)

@@ -59,9 +59,13 @@ def compact_observations(observations: np.ndarray) -> np.ndarray:
 class ReplayBuffer:
     """Finished games, sampled by priority into training batches of positions unrolled K steps."""
 
-    def __init__(self, config: ReplayConfig, spec: GameSpec, discount: float = 1.0) -> None:
+    def __init__(
+        self, config: ReplayConfig, spec: GameSpec, discount: float = 1.0, next_observations: bool = False
+    ) -> None:
         """The buffer `config` describes for a game of `spec`; the game's symmetries are used when
-        `config.augment_symmetries`; `discount` is the run's (`ExperimentConfig.discount`), the search's too."""
+        `config.augment_symmetries`; `discount` is the run's (`ExperimentConfig.discount`), the search's too;
+        `next_observations`: batches carry the observation after each unroll step (for a network with chance
+        codes, whose encoder reads them)."""
         capacity, num_actions, num_players = config.capacity, spec.num_actions, spec.num_players
         self.capacity = capacity
         self.observation_shape = tuple(int(size) for size in spec.observation_shape)
@@ -73,6 +77,7 @@ class ReplayBuffer:
         self.symmetries = tuple(spec.symmetries) if config.augment_symmetries else ()
         self.bootstrap_at_random_moves = config.bootstrap_at_random_moves  # value targets end at own random moves
         self.search_value_mix = float(config.search_value_mix)  # share of the root value in the value target
+        self.next_observations = next_observations
         # Position slots (slot = serial % capacity).
         self._to_play = np.zeros(capacity, dtype=np.int32)  # [capacity]
         self._actions = np.zeros(capacity, dtype=np.int32)  # [capacity]
@@ -181,6 +186,7 @@ class ReplayBuffer:
             to_play=self._to_play[slots].astype(np.int64),
             weights=(weights / weights.max()).astype(np.float32),
             indices=self._serials_of_live_slots(slots),
+            next_observations=self._gather_next_observations(slots) if self.next_observations else None,
             **vars(targets),
         )
         return augment(batch, self.symmetries, self.observation_shape, rng)
@@ -314,6 +320,16 @@ class ReplayBuffer:
         records = (self._slot_game[slots] % self.capacity).tolist()
         for row, (record, step) in enumerate(zip(records, self._slot_step[slots].tolist(), strict=True)):
             batch[row] = self._game_observations[record][step]
+        return batch
+
+    def _gather_next_observations(self, slots: np.ndarray) -> np.ndarray:  # float32[B, K, *observation_shape]
+        """The observation after each of the K unroll steps of each position: that of decision t+k+1, 0 where
+        the game has no such decision (its last step, and past its end)."""
+        batch = np.zeros((slots.size, self.unroll_steps, *self.observation_shape), dtype=np.float32)
+        records = (self._slot_game[slots] % self.capacity).tolist()
+        for row, (record, step) in enumerate(zip(records, self._slot_step[slots].tolist(), strict=True)):
+            following = self._game_observations[record][step + 1 : step + 1 + self.unroll_steps]
+            batch[row, : len(following)] = following
         return batch
 
     def _checked_priorities(self, priorities: np.ndarray, count: int) -> np.ndarray:  # float64[count]

@@ -171,12 +171,13 @@ def expand_and_backup(
             tree.children[b, parent, action] = node_index
         tree.parents[b, node_index] = parent
         tree.parent_actions[b, node_index] = action
-        tree.to_play[b, node_index] = np.argmax(next_player_logits[b])
         tree.terminal[b, node_index] = terminal[b]
         tree.chance[b, node_index] = chance_probabilities[b].sum() > 0
-        if tree.chance[b, node_index]:
+        if tree.chance[b, node_index]:  # an afterstate: the player who moved into it, chance to draw
+            tree.to_play[b, node_index] = tree.to_play[b, parent]
             tree.chance_probs[b, node_index] = chance_probabilities[b]
         else:
+            tree.to_play[b, node_index] = np.argmax(next_player_logits[b])
             tree.child_priors[b, node_index] = priors[b]
         for player in range(values.shape[1]):
             tree.rewards[b, node_index, player] = rewards[b, player]

@@ -129,7 +129,7 @@ def expanded(node: Node, action: int, recurrent_fn: RecurrentFn) -> Node:
     is_chance = probabilities is not None and probabilities[0].sum() > 0
     return Node(
         latent=output.latents,
-        to_play=int(np.argmax(output.next_player_logits[0])),
+        to_play=node.to_play if is_chance else int(np.argmax(output.next_player_logits[0])),  # the mover's
         reward=np.asarray(output.rewards[0], dtype=np.float64),
         priors=softmax(output.policy_logits)[0],
         raw_value=np.asarray(output.values[0], dtype=np.float64),

@@ -3,6 +3,10 @@
     initial.onnx    observation float32[B, *obs], to_play int64[B] -> latent, policy_logits[B, A], value[B, P]
     recurrent.onnx  latent, action int64[B] -> next_latent, reward[B, P], next_player_logits[B, P],
                     policy_logits[B, A], value[B, P]
+    afterstate.onnx latent, action int64[B] -> afterstate, chance_probabilities[B, C], value[B, P]
+    encoder.onnx    observation, next_observation -> code_probabilities[B, C]
+                    (these two for a network with chance codes only: its recurrent.onnx steps from an afterstate
+                    by a code)
 
 The batch axis is dynamic. Support decoding is part of the graphs, so values and rewards come out as
 scalars per player. Decision: the TorchScript exporter (`dynamo=False`) with `dynamic_axes`; the dynamo
@@ -19,7 +23,16 @@ from pathlib import Path
 from muzero.core.config import ExperimentConfig, GameConfig, config_to_dict
 from muzero.core.errors import UserError
 from muzero.core.game_kit import GameSpec
-from muzero.model.bundle import INITIAL_FILE, MODEL_JSON, RECURRENT_FILE, ModelInfo, is_bundle, write_file_atomically
+from muzero.model.bundle import (
+    AFTERSTATE_FILE,
+    ENCODER_FILE,
+    INITIAL_FILE,
+    MODEL_JSON,
+    RECURRENT_FILE,
+    ModelInfo,
+    is_bundle,
+    write_file_atomically,
+)
 from muzero.model.onnx_graphs import network_graphs
 from muzero.networks.model import MuZeroNet
 from muzero.training.components import load_checkpoint_network
@@ -51,9 +64,9 @@ def export_network(
     """Writes `network` as a model bundle (initial.onnx, recurrent.onnx, model.json) into folder `out`."""
     out = bundle_folder(out)
     text = model_info(network, config, training_step, simulations).to_json()
-    initial, recurrent = network_graphs(network, text)
-    write_file_atomically(out / INITIAL_FILE, initial)
-    write_file_atomically(out / RECURRENT_FILE, recurrent)
+    graphs = network_graphs(network, text)
+    for name, graph in zip((INITIAL_FILE, RECURRENT_FILE, AFTERSTATE_FILE, ENCODER_FILE), graphs, strict=False):
+        write_file_atomically(out / name, graph)
     write_file_atomically(out / MODEL_JSON, (text + "\n").encode())
     return out
 
@@ -80,6 +93,7 @@ def model_info(
         training_step=int(training_step),
         search=play_search,
         config=data,
+        chance_codes=network.chance_codes,
     )
 
 

@@ -8,7 +8,8 @@ The loss of a position sums, over the steps, the policy, value, reward and next-
 - value (steps 0..K) and reward (steps 1..K): per player, summed over players; cross-entropy against the
   two-hot target when the support S > 0, squared error when S = 0; never masked (past the end of a game
   the targets are 0: the absorbing state);
-- next player: cross-entropy against the real next `to_play`, where that step is a real decision.
+- next player: cross-entropy against the real next `to_play`, where that step is a real decision;
+- with chance codes (`muzero.training.chance_unroll`): the afterstates' values and the chance terms.
 
 Cross-entropies are measured as KL divergences (cross-entropy minus the target's entropy): the same
 gradient, and 0 exactly when the prediction matches the target, so the reported losses read as "how far".
@@ -33,8 +34,9 @@ from muzero.core.config import LearnerConfig, NetworkConfig
 from muzero.core.types import Batch
 from muzero.networks.model import MuZeroNet
 from muzero.networks.support import scalar_to_support, support_to_scalar
+from muzero.training.chance_unroll import ChanceStep, ChanceUnroll, chance_losses, chance_transition, stacked
 
-TERM_NAMES = ("policy", "value", "reward", "next_player")
+TERM_NAMES = ("policy", "value", "reward", "next_player", "afterstate_value", "chance")
 # what a step reports: the total as optimised, each term as optimised (importance-weighted), and each term
 # unweighted (what the network's error is; prioritised replay's weights would otherwise dominate the curves)
 LOSS_NAMES = ("total", *TERM_NAMES, *(f"{name}_unweighted" for name in TERM_NAMES))
@@ -63,10 +65,12 @@ class TensorBatch(NamedTuple):
     target_next_players: Tensor  # int64[B, K]
     next_player_mask: Tensor  # float32[B, K]
     weights: Tensor  # float32[B]
+    next_observations: Tensor | None  # float32[B, K, *observation_shape]: for a network with chance codes
 
     @classmethod
     def from_batch(cls, batch: Batch, device: torch.device) -> TensorBatch:
-        return cls(*(torch.as_tensor(getattr(batch, name), device=device) for name in cls._fields))
+        arrays = (getattr(batch, name) for name in cls._fields)
+        return cls(*(None if array is None else torch.as_tensor(array, device=device) for array in arrays))
 
 
 class LossTerms(NamedTuple):
@@ -77,11 +81,14 @@ class LossTerms(NamedTuple):
     value: Tensor  # []
     reward: Tensor  # []
     next_player: Tensor  # []
+    afterstate_value: Tensor  # []: 0 without chance codes
+    chance: Tensor  # []: 0 without chance codes
 
     def total(self, config: LearnerConfig) -> Tensor:
-        """[]: what is optimised, the value and next-player terms weighted as configured."""
-        value = config.value_loss_weight * self.value
-        return self.policy + value + self.reward + config.next_player_loss_weight * self.next_player
+        """[]: what is optimised, the value, next-player and chance terms weighted as configured."""
+        value = config.value_loss_weight * (self.value + self.afterstate_value)
+        next_player = config.next_player_loss_weight * self.next_player
+        return self.policy + value + self.reward + next_player + config.chance_loss_weight * self.chance
 
 
 class Unroll(NamedTuple):
@@ -91,6 +98,7 @@ class Unroll(NamedTuple):
     values: Tensor  # [B, K+1, P, 2S+1] logits, or [B, K+1, P] scalars
     rewards: Tensor | None  # [B, K, P, 2S+1] logits, or [B, K, P] scalars; None for K = 0
     next_player_logits: Tensor | None  # [B, K, P]; None for K = 0
+    chance: ChanceUnroll | None = None  # the afterstates' predictions and the codes; None without chance codes
 
 
 def learning_rate_at(step: int, config: LearnerConfig) -> float:
@@ -118,14 +126,30 @@ def make_optimizer(parameters: list[Tensor], config: LearnerConfig, fused: bool 
     raise ValueError(f"learner.optimizer must be 'adam' or 'sgd', got {config.optimizer!r}")
 
 
-def unroll(network: MuZeroNet, observations: Tensor, to_play: Tensor, actions: Tensor) -> Unroll:
-    """h, then g K times along `actions` [B, K], f at every step; the latent's gradient halved per step."""
+def unroll(
+    network: MuZeroNet,
+    observations: Tensor,
+    to_play: Tensor,
+    actions: Tensor,
+    next_observations: Tensor | None = None,
+) -> Unroll:
+    """h, then g K times along `actions` [B, K], f at every step; the latent's gradient halved per step. A
+    network with chance codes steps through the afterstate of each action and the code the encoder reads from
+    the observations around the step (`next_observations` [B, K, *obs]: the observation after step k)."""
     initial = network.initial_raw(observations, to_play)
     latent = initial.latent  # [B, *latent_shape]
     policy_logits, values, rewards, next_player_logits = [initial.policy_logits], [initial.value], [], []
+    chance_steps: list[ChanceStep] = []
     for k in range(actions.shape[1]):
         latent = 0.5 * latent + 0.5 * latent.detach()  # same value, half the gradient (paper)
-        step = network.recurrent_raw(latent, actions[:, k])
+        if network.chance_codes:
+            if next_observations is None:
+                raise ValueError("a network with chance codes trains on batches with next_observations")
+            around = (observations if k == 0 else next_observations[:, k - 1], next_observations[:, k])
+            step, chance_step = chance_transition(network, latent, actions[:, k], around)
+            chance_steps.append(chance_step)
+        else:
+            step = network.recurrent_raw(latent, actions[:, k])
         latent = step.latent  # [B, *latent_shape]
         policy_logits.append(step.policy_logits)
         values.append(step.value)
@@ -136,6 +160,7 @@ def unroll(network: MuZeroNet, observations: Tensor, to_play: Tensor, actions: T
         torch.stack(values, dim=1),  # [B, K+1, P, ...]
         torch.stack(rewards, dim=1) if rewards else None,  # [B, K, P, ...]
         torch.stack(next_player_logits, dim=1) if rewards else None,  # [B, K, P]
+        stacked(chance_steps) if chance_steps else None,
     )
 
 
@@ -224,7 +249,9 @@ class Learner:
         for group in self.optimizer.param_groups:
             group["lr"] = learning_rate
         tensors = TensorBatch.from_batch(batch, self.device)
-        predicted = unroll(self.network, tensors.observations, tensors.to_play, tensors.actions)
+        predicted = unroll(
+            self.network, tensors.observations, tensors.to_play, tensors.actions, tensors.next_observations
+        )
         terms, unweighted = self.losses(predicted, tensors)
         total = terms.total(self.config)  # []
         self.optimizer.zero_grad(set_to_none=True)
@@ -246,11 +273,11 @@ class Learner:
             predicted.values, batch.target_values, self.value_support, self.scale_transform, batch.value_mask
         )  # [B, K+1]
         reward, next_player = self.transition_losses(predicted, batch)  # [B, K], [B, K]
+        afterstate_value, chance = self.chance_terms(predicted, batch)  # [B, K], [B, K]
         per_sample = (
             (policy * steps).sum(dim=1),  # [B]
             (value * steps).sum(dim=1),  # [B]
-            (reward * steps[1:]).sum(dim=1),  # [B]
-            (next_player * steps[1:]).sum(dim=1),  # [B]
+            *((term * steps[1:]).sum(dim=1) for term in (reward, next_player, afterstate_value, chance)),  # [B]
         )
         weighted = LossTerms(*((loss * batch.weights).mean() for loss in per_sample))
         return weighted, LossTerms(*(loss.detach().mean() for loss in per_sample))
@@ -267,6 +294,21 @@ class Learner:
             predicted.next_player_logits.transpose(1, 2), batch.target_next_players, reduction="none"
         )  # [B, K]
         return reward, next_player * batch.next_player_mask
+
+    def chance_terms(self, predicted: Unroll, batch: TensorBatch) -> tuple[Tensor, Tensor]:
+        """([B, K] afterstate value, [B, K] chance) losses of the unrolled steps; 0 without chance codes."""
+        if predicted.chance is None:
+            empty = batch.target_rewards.new_zeros(batch.target_rewards.shape[:2])  # [B, K]
+            return empty, empty
+        steps = batch.actions.shape[1]
+        afterstate_value = per_player_loss(
+            predicted.chance.afterstate_values,
+            batch.target_values[:, :steps],
+            self.value_support,
+            self.scale_transform,
+            batch.value_mask[:, :steps],
+        )  # [B, K]: the move's value against the target of the position it was made in
+        return afterstate_value, chance_losses(predicted.chance, batch.policy_mask[:, :steps])
 
     def priorities(self, predicted: Unroll, batch: TensorBatch) -> np.ndarray:
         """float32[B]: sum over the trained players of |predicted value at step 0 - its target|."""

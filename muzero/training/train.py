@@ -61,7 +61,7 @@ class SyncTrainer:
         torch.manual_seed(config.run.seed)
         self.network = components.build_network(config.network, game.spec)
         self.learner = components.build_learner(config.learner, config.network, self.network)
-        self.buffer = ReplayBuffer(config.replay, game.spec, config.discount)
+        self.buffer = ReplayBuffer(config.replay, game.spec, config.discount, config.network.chance_codes > 0)
         self.counters = Counters()
         if checkpoint is not None:
             self.network.load_state_dict(checkpoint.network_state)

@@ -57,8 +57,9 @@ def test_learner_drives_the_loss_of_a_fixed_batch_near_zero(network_config):
     first = learner.train_step(batch)
     for _ in range(200):
         last = learner.train_step(batch)
-    terms = {"policy", "value", "reward", "next_player"}
+    terms = {"policy", "value", "reward", "next_player", "afterstate_value", "chance"}
     assert set(first.losses) == {"total", *terms, *(f"{term}_unweighted" for term in terms)}
+    assert first.losses["afterstate_value"] == first.losses["chance"] == 0.0  # no chance codes: no afterstates
     assert all(math.isfinite(loss) and loss >= -1e-6 for loss in first.losses.values())
     assert last.losses["total"] < 0.05 * first.losses["total"]
     assert last.priorities.mean() < 0.2 * first.priorities.mean()  # the step-0 values approach their targets
