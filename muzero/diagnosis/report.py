@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from muzero.core.errors import UserError
+from muzero.diagnosis.chance import chance_line
 from muzero.diagnosis.diagnose import REPORT_FORMAT, Diagnosis
 from muzero.diagnosis.plots import PLOT_FILES, draw_plots
-from muzero.diagnosis.chance import chance_line
 from muzero.diagnosis.records import BOARD_LEGEND
 from muzero.model.bundle import write_file_atomically
 
