@@ -68,6 +68,11 @@ def numbered_outcome(outcome: int) -> str:
     return f"outcome {outcome}"
 
 
+def learned_code(outcome: int) -> str:
+    """A learned model's chance outcome: one of its codes, which it learned from the games, not the game's."""
+    return f"learned code {outcome}"
+
+
 @dataclass(frozen=True)
 class Words:
     """How the tree names a move and a chance outcome."""

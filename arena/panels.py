@@ -4,12 +4,23 @@ away), and the values over the game, whose points jump to their position."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
 from arena.analysis import MoveAnalysis, replayed_line, tree_line
 from arena.boards import draw_board
-from arena.markup import Words, mover_at, moves_before_chance, node_at, node_label, tree_html, value_graph_svg
+from arena.markup import (
+    Words,
+    learned_code,
+    mover_at,
+    moves_before_chance,
+    node_at,
+    node_label,
+    tree_html,
+    value_graph_svg,
+)
 from arena.match import Match
 from arena.view import OnClick, clickable
 from muzero.core.errors import UserError
@@ -76,10 +87,16 @@ def show_tree(match: Match, analysis: MoveAnalysis) -> None:
             if value.startswith("node:"):
                 st.session_state.tree_node = (analysis.ply, value.removeprefix("node:"))
 
-        clickable(tree_html(analysis.tree, match.describe, match.describe_outcome), key, picked)
+        clickable(tree_html(analysis.tree, match.describe, outcome_words(match, analysis)), key, picked)
         picked_node = st.session_state.get("tree_node")
         if picked_node is not None and picked_node[0] == analysis.ply:
             node_board(match, analysis, picked_node[1])
+
+
+def outcome_words(match: Match, analysis: MoveAnalysis) -> Callable[[int], str]:
+    """How the tree names chance's outcomes: the game's own (a die's face) in a search over the rules, the
+    model's code in a learned model's search (its codes are learned, not the game's outcomes)."""
+    return match.describe_outcome if analysis.dynamics == "rules" else learned_code
 
 
 def node_board(match: Match, analysis: MoveAnalysis, path: str) -> None:
@@ -97,7 +114,7 @@ def node_board(match: Match, analysis: MoveAnalysis, path: str) -> None:
         shown.play(action)
         played += 1
     mover = mover_at(analysis.tree, path, analysis.player)
-    words = node_label(node, mover, Words(match.describe, match.describe_outcome)) if actions else "the root"
+    words = node_label(node, mover, Words(match.describe, outcome_words(match, analysis))) if actions else "the root"
     cut = "" if played == len(actions) else f" (the game ends after {played} of its {len(actions)} moves)"
     if len(before_chance) < len(actions):
         cut = f" (the board shows the position before chance draws, after {played} of its {len(actions)} steps)"

@@ -63,11 +63,21 @@ def test_the_arena_names_the_outcomes_and_the_expected_line_stops_where_chance_d
     assert "P1 roll · N=" in markup and "then chance draws" in markup
 
 
+def test_a_learned_models_tree_names_its_codes_and_a_rules_tree_the_games_outcomes() -> None:
+    from types import SimpleNamespace
+
+    from arena.panels import outcome_words
+
+    match = SimpleNamespace(describe_outcome=lambda outcome: pig_game.describe_outcome(outcome, {}))
+    assert outcome_words(match, SimpleNamespace(dynamics="learned"))(3) == "learned code 3"
+    assert outcome_words(match, SimpleNamespace(dynamics="rules"))(3) == "die shows 4"
+
+
 @pytest.mark.slow
 def test_pig_trains_evaluates_against_optimal_and_plays_in_the_arena(tmp_path, monkeypatch, capsys):
     run, bundle = tmp_path / "run", tmp_path / "models" / "pig"
     argv = ["pig", "--sync", "--steps", "6", "--out", str(run), "--quiet"]
-    learned = ("search.dynamics=learned", "replay.unroll_steps=5")  # the deterministic baseline
+    learned = ("search.dynamics=learned", "replay.unroll_steps=5", "network.chance_codes=6")  # learned chance
     assert train_main([*argv, *settings("run.checkpoint_interval=6", *learned)]) == 0
     assert export_main([str(run), "--out", str(bundle)]) == 0
     capsys.readouterr()
