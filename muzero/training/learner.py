@@ -34,7 +34,14 @@ from muzero.core.config import LearnerConfig, NetworkConfig
 from muzero.core.types import Batch
 from muzero.networks.model import MuZeroNet
 from muzero.networks.support import scalar_to_support, support_to_scalar
-from muzero.training.chance_unroll import ChanceStep, ChanceUnroll, chance_losses, chance_transition, stacked
+from muzero.training.chance_unroll import (
+    ChanceInputs,
+    ChanceStep,
+    ChanceUnroll,
+    chance_losses,
+    chance_transition,
+    stacked,
+)
 
 TERM_NAMES = ("policy", "value", "reward", "next_player", "afterstate_value", "chance")
 # what a step reports: the total as optimised, each term as optimised (importance-weighted), and each term
@@ -131,11 +138,11 @@ def unroll(
     observations: Tensor,
     to_play: Tensor,
     actions: Tensor,
-    next_observations: Tensor | None = None,
+    chance_inputs: ChanceInputs | None = None,
 ) -> Unroll:
     """h, then g K times along `actions` [B, K], f at every step; the latent's gradient halved per step. A
     network with chance codes steps through the afterstate of each action and the code the encoder reads from
-    the observations around the step (`next_observations` [B, K, *obs]: the observation after step k)."""
+    the observations around the step (`chance_inputs`: the observation after each step, and its player)."""
     initial = network.initial_raw(observations, to_play)
     latent = initial.latent  # [B, *latent_shape]
     policy_logits, values, rewards, next_player_logits = [initial.policy_logits], [initial.value], [], []
@@ -143,10 +150,13 @@ def unroll(
     for k in range(actions.shape[1]):
         latent = 0.5 * latent + 0.5 * latent.detach()  # same value, half the gradient (paper)
         if network.chance_codes:
-            if next_observations is None:
+            if chance_inputs is None:
                 raise ValueError("a network with chance codes trains on batches with next_observations")
-            around = (observations if k == 0 else next_observations[:, k - 1], next_observations[:, k])
-            step, chance_step = chance_transition(network, latent, actions[:, k], around)
+            following = chance_inputs.next_observations
+            around = (observations if k == 0 else following[:, k - 1], following[:, k])
+            step, chance_step = chance_transition(
+                network, latent, actions[:, k], around, chance_inputs.next_to_play[:, k]
+            )
             chance_steps.append(chance_step)
         else:
             step = network.recurrent_raw(latent, actions[:, k])
@@ -249,9 +259,10 @@ class Learner:
         for group in self.optimizer.param_groups:
             group["lr"] = learning_rate
         tensors = TensorBatch.from_batch(batch, self.device)
-        predicted = unroll(
-            self.network, tensors.observations, tensors.to_play, tensors.actions, tensors.next_observations
-        )
+        chance_inputs = None
+        if tensors.next_observations is not None:
+            chance_inputs = ChanceInputs(tensors.next_observations, tensors.target_next_players)
+        predicted = unroll(self.network, tensors.observations, tensors.to_play, tensors.actions, chance_inputs)
         terms, unweighted = self.losses(predicted, tensors)
         total = terms.total(self.config)  # []
         self.optimizer.zero_grad(set_to_none=True)
@@ -308,7 +319,7 @@ class Learner:
             self.scale_transform,
             batch.value_mask[:, :steps],
         )  # [B, K]: the move's value against the target of the position it was made in
-        return afterstate_value, chance_losses(predicted.chance, batch.policy_mask[:, :steps])
+        return afterstate_value, chance_losses(predicted.chance, batch.policy_mask[:, :steps], batch.next_player_mask)
 
     def priorities(self, predicted: Unroll, batch: TensorBatch) -> np.ndarray:
         """float32[B]: sum over the trained players of |predicted value at step 0 - its target|."""

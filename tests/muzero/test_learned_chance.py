@@ -35,7 +35,7 @@ from muzero.search.reference import reference_search
 from muzero.training.export import export_network
 from muzero.training.learner import Learner
 
-OBSERVATION, ACTIONS, PLAYERS, CODES = (5,), 3, 3, 4
+OBSERVATION, ACTIONS, PLAYERS, CODES = (8,), 3, 3, 4
 PARAMS = SearchConfig(num_simulations=48, exploration_fraction=0.0)
 
 
@@ -65,8 +65,8 @@ def test_the_batched_search_over_afterstates_agrees_with_the_reference(algorithm
     batched = search(roots, dynamics.recurrent_inference, params, np.random.default_rng(0))
     reference = reference_search(roots, dynamics.recurrent_inference, params, np.random.default_rng(0))
     np.testing.assert_array_equal(batched.visit_counts, reference.visit_counts)
-    np.testing.assert_allclose(batched.q_values, reference.q_values, atol=1e-5)
-    np.testing.assert_allclose(batched.root_values, reference.root_values, atol=1e-5)
+    np.testing.assert_allclose(batched.q_values, reference.q_values, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(batched.root_values, reference.root_values, rtol=1e-5, atol=1e-5)
     root = extract_tree(batched, 1)
     for afterstate in root.children:  # every move goes into a chance node of the mover, over the codes
         assert afterstate.chance and afterstate.to_play == root.to_play
@@ -176,6 +176,48 @@ def test_codes_learned_from_data_alone_follow_the_real_odds() -> None:
     assert probabilities[heads] == pytest.approx(0.7, abs=0.05)
     assert rewards[heads] == pytest.approx(1.0, abs=0.1) and rewards[1 - heads] == pytest.approx(0.0, abs=0.1)
     assert afterstate.values[0, 0] == pytest.approx(0.7, abs=0.1)  # the move's value, the expectation
+
+
+def die_batch(rng: np.random.Generator, size: int = 128) -> Batch:
+    """A die of six faces whose face only the next observation shows; the face pays face / 6."""
+    face = rng.integers(0, 6, size)
+    batch = coin_batch(rng, size)
+    after = np.zeros_like(batch.next_observations)
+    after[np.arange(size), 0, face] = 1.0
+    rewards = (face / 6.0)[:, None, None].astype(np.float32)
+    values = np.stack([np.full(size, 2.5 / 6), np.zeros(size)], axis=1)[..., None].astype(np.float32)
+    return dataclasses.replace(
+        batch,
+        next_observations=after,
+        target_rewards=rewards,
+        target_values=values,
+        next_player_mask=np.ones((size, 1), np.float32),
+    )
+
+
+def codes_of_six_faces() -> set[int]:
+    """The codes a fresh network's encoder gives the six faces after 600 steps on the die."""
+    torch.manual_seed(0)
+    config = NetworkConfig(
+        latent_size=16, hidden_size=32, hidden_layers=1, value_support=0, reward_support=0, chance_codes=6
+    )
+    net = muzero_net(config, OBSERVATION, ACTIONS, 1)
+    learner = Learner.from_config(net, LearnerConfig(batch_size=128, learning_rate=3e-3, weight_decay=0.0), config, 1)
+    rng = np.random.default_rng(0)
+    for _ in range(600):
+        learner.train_step(die_batch(rng))
+    faces = np.eye(6, OBSERVATION[0], dtype=np.float32)
+    return set(TorchModel(net).chance_code_probabilities(np.zeros_like(faces), faces).argmax(axis=1).tolist())
+
+
+def test_the_encoder_tells_the_faces_of_a_die_apart_where_its_commitment_alone_collapses(monkeypatch) -> None:
+    told_apart = codes_of_six_faces()
+    from muzero.training import chance_unroll
+
+    for name, weight in (("COMMITMENT", 1.0), ("DIVERSITY", 0.0), ("CONSISTENCY", 0.0)):
+        monkeypatch.setattr(chance_unroll, name, weight)
+    collapsed = codes_of_six_faces()
+    assert len(told_apart) >= 4 and len(collapsed) <= 2
 
 
 def test_averaging_the_views_of_a_model_with_chance_codes_is_refused() -> None:
