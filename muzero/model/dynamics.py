@@ -157,13 +157,16 @@ class RulesDynamics:
         policy_logits = np.zeros((batch_size, num_actions), np.float32)
         values = np.zeros((batch_size, num_players), np.float32)
         next_player = np.zeros((batch_size, num_players), np.float32)
+        for row, outcome in [entry for entry in live if ends_game(entry[1])]:  # worth its reward alone
+            values[row] += outcome.probability * outcome.rewards
+            next_player[row, outcome.mover] = 1.0
+        live = [entry for entry in live if not ends_game(entry[1])]
         if not live:
             return policy_logits, values, next_player
         network = decision_roots(self.model, [decision for _, decision in live])
         for index, (row, decision) in enumerate(live):
             if isinstance(decision, OutcomeStep):
-                ahead = 0.0 if decision.terminal else self.discount * network.values[index]
-                values[row] += decision.probability * (decision.rewards + ahead)
+                values[row] += decision.probability * (decision.rewards + self.discount * network.values[index])
                 next_player[row, decision.mover] = 1.0
                 continue
             policy_logits[row] = np.where(network.legal_mask[index], network.policy_logits[index], -np.inf)
@@ -179,6 +182,11 @@ class OutcomeStep(TimeStep):
 
     probability: float = 0.0
     mover: int = 0
+
+
+def ends_game(decision: Decision) -> bool:
+    """Whether `decision` is a chance outcome that ends the game (valued without a network call)."""
+    return isinstance(decision, OutcomeStep) and decision.terminal
 
 
 def chance_probabilities(game: Game) -> np.ndarray | None:
